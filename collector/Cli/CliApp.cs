@@ -1,0 +1,43 @@
+// The command line: builds the commands, turns parse errors into one line and exit code 2, and maps every
+// failure to its exit code through Failure.Describe. No stack trace ever reaches the user.
+using System.CommandLine;
+using MonitorNetwork.Collector.Cli.Commands;
+
+namespace MonitorNetwork.Collector.Cli;
+
+/// <summary>Entry point logic of monitornetwork, callable in-process by tests.</summary>
+public static class CliApp
+{
+    /// <summary>The root command with every subcommand.</summary>
+    public static RootCommand CreateRootCommand() => new("MonitorNetwork: Windows network telemetry (WFP driver + ETW) into a SQLite database")
+    {
+        CollectCommand.Create(),
+        ImportCommand.Create(),
+    };
+
+    /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
+    {
+        error ??= Console.Error;
+        var parse = CreateRootCommand().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            error.WriteLine($"monitornetwork: {parse.Errors[0].Message} (see 'monitornetwork --help')");
+            return (int)ExitCode.Usage;
+        }
+        try
+        {
+            // Ctrl+C is ours (StopSignals / the host lifetime), so the parser must not install its own handler.
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false })
+                .ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The single place where any failure becomes one line and an exit code.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var (code, message) = Failure.Describe(ex);
+            error.WriteLine($"monitornetwork: error: {message}");
+            return (int)code;
+        }
+    }
+}

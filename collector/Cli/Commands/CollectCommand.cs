@@ -1,0 +1,77 @@
+// `monitornetwork collect`: live collection from the driver's ETW provider into SQLite, as a console program
+// or a Windows service. On other systems it explains what does work there.
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Hosting;
+using MonitorNetwork.Collector.Sources;
+
+namespace MonitorNetwork.Collector.Cli.Commands;
+
+/// <summary>Defines and runs the collect command.</summary>
+internal static class CollectCommand
+{
+    /// <summary>The command definition.</summary>
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var keywords = new Option<string>("--keywords")
+        {
+            Description = "Contract keywords to enable: flow, packet, health or all (comma-separated)",
+            DefaultValueFactory = _ => "flow,packet,health",
+        };
+        var duration = new Option<string?>("--duration") { Description = "Stop after this long (30s, 5m, 2h, 00:10:00); default: until Ctrl+C or service stop", HelpName = "T" };
+        var command = new Command("collect", "Collect the MonitorNetwork driver's events live (Windows, elevated) into the SQLite store") { db, keywords, duration };
+        command.SetAction((parse, _) =>
+        {
+            var keywordList = parse.GetValue(keywords)!;
+            ValidateKeywords(keywordList);
+            var durationText = parse.GetValue(duration);
+            if (durationText is not null) DurationParser.Parse(durationText);
+            var overrides = new Dictionary<string, string?>
+            {
+                ["Collector:DatabasePath"] = parse.GetValue(db),
+                ["Collector:Keywords"] = keywordList,
+                ["Collector:Duration"] = durationText ?? "",
+            };
+            return RunAsync(overrides);
+        });
+        return command;
+    }
+
+    private static void ValidateKeywords(string list)
+    {
+        try
+        {
+            ProviderContract.ParseKeywords(list);
+        }
+        catch (FormatException ex)
+        {
+            throw new MonitorNetworkException(FailureKind.Usage, $"--keywords: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<int> RunAsync(Dictionary<string, string?> overrides)
+    {
+        if (!OperatingSystem.IsWindows())
+            throw new MonitorNetworkException(FailureKind.NotSupportedOnThisOS,
+                "collect needs Windows (it opens an ETW real-time session); on this system use 'monitornetwork import FILE.nettrace' and 'monitornetwork query'");
+        return await RunHostAsync(overrides, CreateEtwSource).ConfigureAwait(false);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static ITraceSource CreateEtwSource(CollectorOptions o, ulong keywords) =>
+        new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, keywords, o.BufferSizeMB));
+
+    /// <summary>Runs the host until it stops; rethrows the worker's failure for the exit-code mapping.</summary>
+    internal static async Task<int> RunHostAsync(Dictionary<string, string?> overrides, TraceSourceFactory sourceFactory)
+    {
+        using var host = CollectorHost.Build(overrides, sourceFactory);
+        await host.RunAsync().ConfigureAwait(false);
+        var worker = host.Services.GetRequiredService<CollectorWorker>();
+        if (worker.Failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(worker.Failure);
+        return (int)ExitCode.Success;
+    }
+}

@@ -1,0 +1,79 @@
+// `monitornetwork import FILE...`: loads .nettrace (any OS) and .etl (Windows) recordings into the store,
+// one session row per file, with a progress bar when stderr is a terminal.
+using System.CommandLine;
+using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Hosting;
+using MonitorNetwork.Collector.Pipeline;
+using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Sources;
+using Spectre.Console;
+
+namespace MonitorNetwork.Collector.Cli.Commands;
+
+/// <summary>Defines and runs the import command.</summary>
+internal static class ImportCommand
+{
+    /// <summary>The command definition.</summary>
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("FILE") { Description = ".nettrace or .etl recordings", Arity = ArgumentArity.OneOrMore };
+        var db = CommonOptions.Database();
+        var command = new Command("import", "Import .nettrace (any OS) or .etl (Windows) recordings into the SQLite store") { files, db };
+        command.SetAction((parse, token) => RunAsync(parse.GetValue(files)!, parse.GetValue(db)!, token));
+        return command;
+    }
+
+    /// <summary>Chooses the reader for a file by its extension, or by its header when the extension says nothing.</summary>
+    public static ITraceSource SourceFor(string path)
+    {
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension == ".etl")
+        {
+            if (!OperatingSystem.IsWindows())
+                throw new MonitorNetworkException(FailureKind.NotSupportedOnThisOS,
+                    $"{path}: .etl files are decoded by Windows (TDH); import them on Windows, or record .nettrace here");
+            return new EtlFileSource(path);
+        }
+        if (extension != ".nettrace" && !File.Exists(path))
+            throw new MonitorNetworkException(FailureKind.NotFound, $"no such file: {Path.GetFullPath(path)}");
+        // Anything else goes to the .nettrace reader, which checks the header and names the problem.
+        return new NettraceFileSource(path);
+    }
+
+    private static async Task<int> RunAsync(string[] files, string database, CancellationToken token)
+    {
+        var sources = files.Select(SourceFor).ToList(); // fail on a bad name before anything is written
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
+        using var signals = StopSignals.Register(cancel.Cancel);
+        var settings = new RunSettings(database, new PipelineOptions { BlockWhenFull = true }, TimeSpan.FromSeconds(1));
+        foreach (var source in sources)
+        {
+            var result = await ImportOneAsync(settings, source, cancel.Token).ConfigureAwait(false);
+            var c = result.Counters;
+            Console.Out.WriteLine(
+                $"{source.Detail}: {result.Status}: {c.Written:N0} events written in {result.Elapsed.TotalSeconds:F1} s " +
+                $"({c.Received / Math.Max(result.Elapsed.TotalSeconds, 1e-3):N0}/s); dropped {c.Dropped}, lost {c.Lost}, malformed {c.Malformed}, unknown {c.Unknown}; session {result.SessionId}");
+            if (result.Status == "interrupted") return (int)ExitCode.Interrupted;
+        }
+        return (int)ExitCode.Success;
+    }
+
+    private static async Task<RunResult> ImportOneAsync(RunSettings settings, ITraceSource source, CancellationToken token)
+    {
+        if (Console.IsErrorRedirected)
+            return await CollectionRun.ExecuteAsync(settings, source, token).ConfigureAwait(false);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        RunResult? result = null;
+        await console.Progress().AutoClear(true).StartAsync(async progress =>
+        {
+            var task = progress.AddTask(Path.GetFileName(source.Detail ?? "import"), maxValue: 1.0);
+            result = await CollectionRun.ExecuteAsync(settings, source, token, onPoll: (s, c) =>
+            {
+                task.Value = s.Progress ?? 0;
+                task.Description = $"{Path.GetFileName(s.Detail)} {c.Written:N0} events";
+            }).ConfigureAwait(false);
+            task.Value = 1.0;
+        }).ConfigureAwait(false);
+        return result!;
+    }
+}

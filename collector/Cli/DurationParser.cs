@@ -1,0 +1,35 @@
+// Parses --duration values the way people type them: 90s, 5m, 2h, 1d, or hh:mm:ss.
+using System.Globalization;
+using MonitorNetwork.Collector.Failures;
+
+namespace MonitorNetwork.Collector.Cli;
+
+/// <summary>Parses durations such as "30s", "5m", "2h", "1d" and "00:05:00".</summary>
+public static class DurationParser
+{
+    /// <summary>Parses <paramref name="text"/>; throws a usage failure naming the value when it is not a positive duration.</summary>
+    public static TimeSpan Parse(string text)
+    {
+        var t = text.Trim();
+        TimeSpan result = default;
+        var ok = t.Length > 1 && char.IsAsciiLetter(t[^1]) && double.TryParse(t[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+            ? TryUnit(char.ToLowerInvariant(t[^1]), n, out result)
+            : TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out result);
+        if (!ok || result <= TimeSpan.Zero)
+            throw new MonitorNetworkException(FailureKind.Usage, $"'{text}' is not a duration (examples: 30s, 5m, 2h, 1d, 00:05:00)");
+        return result;
+    }
+
+    private static bool TryUnit(char unit, double n, out TimeSpan result)
+    {
+        result = unit switch
+        {
+            's' => TimeSpan.FromSeconds(n),
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            'd' => TimeSpan.FromDays(n),
+            _ => TimeSpan.Zero,
+        };
+        return result > TimeSpan.Zero;
+    }
+}

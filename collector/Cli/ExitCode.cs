@@ -1,0 +1,65 @@
+// Every exit code monitornetwork returns, and the one place that turns a failure into a code and a line.
+using Microsoft.Data.Sqlite;
+using MonitorNetwork.Collector.Failures;
+
+namespace MonitorNetwork.Collector.Cli;
+
+/// <summary>Process exit codes; documented in the README.</summary>
+public enum ExitCode
+{
+    /// <summary>Done.</summary>
+    Success = 0,
+    /// <summary>An unexpected error (a bug, or an OS error we did not foresee).</summary>
+    Unexpected = 1,
+    /// <summary>Bad command line: unknown option, missing argument, malformed value.</summary>
+    Usage = 2,
+    /// <summary>An input file or database does not exist.</summary>
+    NotFound = 3,
+    /// <summary>A trace file is truncated, corrupt, or not a trace.</summary>
+    BadTraceFile = 4,
+    /// <summary>The database is not SQLite, or not a MonitorNetwork database.</summary>
+    NotMonitorNetworkDatabase = 5,
+    /// <summary>The database was written by a newer monitornetwork.</summary>
+    DatabaseTooNew = 6,
+    /// <summary>The database or its directory cannot be created or written.</summary>
+    DatabaseUnwritable = 7,
+    /// <summary>Not available on this operating system.</summary>
+    NotSupportedOnThisOS = 8,
+    /// <summary>Access denied; run elevated.</summary>
+    AccessDenied = 9,
+    /// <summary>SQLite rejected a query, or a query tried to write.</summary>
+    QueryFailed = 10,
+    /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
+    Interrupted = 130,
+}
+
+/// <summary>Maps failures to exit codes and one-line messages.</summary>
+public static class Failure
+{
+    /// <summary>The exit code and the single line to print for <paramref name="ex"/>.</summary>
+    public static (ExitCode Code, string Message) Describe(Exception ex) => ex switch
+    {
+        MonitorNetworkException m => (ToExitCode(m.Kind), m.Message),
+        SqliteException s => (ExitCode.Unexpected, $"SQLite error {s.SqliteErrorCode}: {OneLine(s.Message)}"),
+        UnauthorizedAccessException u => (ExitCode.AccessDenied, OneLine(u.Message)),
+        PlatformNotSupportedException p => (ExitCode.NotSupportedOnThisOS, OneLine(p.Message)),
+        _ => (ExitCode.Unexpected, $"unexpected error ({ex.GetType().Name}): {OneLine(ex.Message)}"),
+    };
+
+    /// <summary>The exit code of a failure kind.</summary>
+    public static ExitCode ToExitCode(FailureKind kind) => kind switch
+    {
+        FailureKind.Usage => ExitCode.Usage,
+        FailureKind.NotFound => ExitCode.NotFound,
+        FailureKind.BadTraceFile => ExitCode.BadTraceFile,
+        FailureKind.NotMonitorNetworkDatabase => ExitCode.NotMonitorNetworkDatabase,
+        FailureKind.DatabaseTooNew => ExitCode.DatabaseTooNew,
+        FailureKind.DatabaseUnwritable => ExitCode.DatabaseUnwritable,
+        FailureKind.NotSupportedOnThisOS => ExitCode.NotSupportedOnThisOS,
+        FailureKind.AccessDenied => ExitCode.AccessDenied,
+        FailureKind.QueryFailed => ExitCode.QueryFailed,
+        _ => ExitCode.Unexpected,
+    };
+
+    private static string OneLine(string message) => message.Split('\n', 2)[0].Trim();
+}

@@ -1,0 +1,141 @@
+// Turns raw events of the MonitorNetwork provider into our records. Keyed on provider and event name only;
+// field positions are looked up once per event type and cached, because a live session delivers the
+// same few event types millions of times.
+using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Events;
+
+namespace MonitorNetwork.Collector.Decoding;
+
+/// <summary>Decodes contract events from any <see cref="IEventView"/>. Not thread-safe: one per source thread.</summary>
+public sealed class ContractDecoder
+{
+    /// <summary>Longest process path accepted: the Windows extended-length path limit.</summary>
+    public const int MaxProcessPathChars = 32_767;
+
+    private enum Kind { FlowEstablished, FlowDeleted, Packet, Health }
+
+    /// <summary>Field positions of one event type, valid for the PayloadNames array they were computed from.</summary>
+    private sealed record Layout(Kind Kind, string Name, string[] PayloadNames, int[] Index, string[] FieldNames);
+
+    private readonly Dictionary<string, Layout> _layouts = new(StringComparer.Ordinal);
+
+    /// <summary>Decodes one event. Never throws: bad fields give <see cref="DecodeOutcome.Malformed"/>.</summary>
+    public DecodeOutcome Decode<TView>(in TView view, out MonitorEvent? decoded) where TView : IEventView
+    {
+        decoded = null;
+        try
+        {
+            if (!IsOurProvider(view)) return DecodeOutcome.OtherProvider;
+            var layout = LayoutFor(view.EventName, view.PayloadNames);
+            if (layout is null) return DecodeOutcome.Unknown;
+            decoded = layout.Kind switch
+            {
+                Kind.Packet => DecodePacket(view, layout),
+                Kind.FlowEstablished => DecodeFlowEstablished(view, layout),
+                Kind.FlowDeleted => DecodeFlowDeleted(view, layout),
+                _ => DecodeHealth(view, layout),
+            };
+            return decoded is null ? DecodeOutcome.Malformed : DecodeOutcome.Decoded;
+        }
+#pragma warning disable CA1031 // The ETW callback must never see an exception; anything odd is a malformed event.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            decoded = null;
+            return DecodeOutcome.Malformed;
+        }
+    }
+
+    private static bool IsOurProvider<TView>(in TView view) where TView : IEventView =>
+        view.ProviderGuid == ProviderContract.ProviderGuid
+        || (view.ProviderGuid == Guid.Empty && string.Equals(view.ProviderName, ProviderContract.ProviderName, StringComparison.Ordinal));
+
+    private Layout? LayoutFor(string? eventName, string[]? payloadNames)
+    {
+        if (eventName is null) return null;
+        payloadNames ??= [];
+        if (_layouts.TryGetValue(eventName, out var cached) && ReferenceEquals(cached.PayloadNames, payloadNames))
+            return cached;
+        (Kind kind, string[] fields)? known = eventName switch
+        {
+            ProviderContract.Events.Packet => (Kind.Packet, ProviderContract.Fields.Packet),
+            ProviderContract.Events.FlowEstablished => (Kind.FlowEstablished, ProviderContract.Fields.FlowEstablished),
+            ProviderContract.Events.FlowDeleted => (Kind.FlowDeleted, ProviderContract.Fields.FlowDeleted),
+            ProviderContract.Events.DriverStarted => (Kind.Health, ProviderContract.Fields.DriverStarted),
+            ProviderContract.Events.DriverStopping => (Kind.Health, ProviderContract.Fields.DriverStopping),
+            _ => null,
+        };
+        if (known is null) return null;
+        var index = new int[known.Value.fields.Length];
+        for (var i = 0; i < index.Length; i++)
+            index[i] = Array.IndexOf(payloadNames, known.Value.fields[i]); // -1 = missing: that event is malformed
+        var layout = new Layout(known.Value.kind, eventName, payloadNames, index, known.Value.fields);
+        _layouts[eventName] = layout;
+        return layout;
+    }
+
+    private static object? Value<TView>(in TView view, Layout layout, int field) where TView : IEventView
+    {
+        var i = layout.Index[field];
+        return i < 0 ? null : view.PayloadValue(i);
+    }
+
+    /// <summary>The first eight fields, which Packet and FlowEstablished share in the same order.</summary>
+    private readonly record struct FlowTuple(
+        ulong FlowId, uint ProcessId, FlowDirection Direction, byte Protocol,
+        NetAddress Local, ushort LocalPort, NetAddress Remote, ushort RemotePort);
+
+    private static bool TryFlowTuple<TView>(in TView view, Layout l, out FlowTuple tuple) where TView : IEventView
+    {
+        tuple = default;
+        if (!FieldValue.TryUnsigned(Value(view, l, 0), ulong.MaxValue, out var flowId)
+            || !FieldValue.TryUnsigned(Value(view, l, 1), uint.MaxValue, out var pid)
+            || !FieldValue.TryUnsigned(Value(view, l, 2), 1, out var direction)
+            || !FieldValue.TryUnsigned(Value(view, l, 3), byte.MaxValue, out var protocol)
+            || !FieldValue.TryAddress(Value(view, l, 4), out var local)
+            || !FieldValue.TryUnsigned(Value(view, l, 5), ushort.MaxValue, out var localPort)
+            || !FieldValue.TryAddress(Value(view, l, 6), out var remote)
+            || !FieldValue.TryUnsigned(Value(view, l, 7), ushort.MaxValue, out var remotePort))
+            return false;
+        tuple = new FlowTuple(flowId, (uint)pid, (FlowDirection)direction, (byte)protocol, local, (ushort)localPort, remote, (ushort)remotePort);
+        return true;
+    }
+
+    private static PacketEvent? DecodePacket<TView>(in TView view, Layout l) where TView : IEventView
+    {
+        if (!TryFlowTuple(view, l, out var t) || !FieldValue.TryUnsigned(Value(view, l, 8), uint.MaxValue, out var bytes))
+            return null;
+        return new PacketEvent(view.TimestampUs, t.FlowId, t.ProcessId, t.Direction, t.Protocol,
+            t.Local, t.LocalPort, t.Remote, t.RemotePort, (uint)bytes);
+    }
+
+    private static FlowEstablishedEvent? DecodeFlowEstablished<TView>(in TView view, Layout l) where TView : IEventView
+    {
+        if (!TryFlowTuple(view, l, out var t) || !FieldValue.TryString(Value(view, l, 8), MaxProcessPathChars, out var path))
+            return null;
+        return new FlowEstablishedEvent(view.TimestampUs, t.FlowId, t.ProcessId, t.Direction, t.Protocol,
+            t.Local, t.LocalPort, t.Remote, t.RemotePort, path);
+    }
+
+    private static FlowDeletedEvent? DecodeFlowDeleted<TView>(in TView view, Layout l) where TView : IEventView
+    {
+        if (!FieldValue.TryUnsigned(Value(view, l, 0), ulong.MaxValue, out var flowId)
+            || !FieldValue.TryUnsigned(Value(view, l, 1), long.MaxValue, out var packetsIn)
+            || !FieldValue.TryUnsigned(Value(view, l, 2), long.MaxValue, out var bytesIn)
+            || !FieldValue.TryUnsigned(Value(view, l, 3), long.MaxValue, out var packetsOut)
+            || !FieldValue.TryUnsigned(Value(view, l, 4), long.MaxValue, out var bytesOut))
+            return null;
+        return new FlowDeletedEvent(view.TimestampUs, flowId, packetsIn, bytesIn, packetsOut, bytesOut);
+    }
+
+    private static HealthEvent? DecodeHealth<TView>(in TView view, Layout l) where TView : IEventView
+    {
+        var fields = new KeyValuePair<string, ulong>[l.FieldNames.Length];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (!FieldValue.TryUnsigned(Value(view, l, i), ulong.MaxValue, out var v)) return null;
+            fields[i] = new(l.FieldNames[i], v);
+        }
+        return new HealthEvent(view.TimestampUs, l.Name, fields);
+    }
+}

@@ -1,0 +1,19 @@
+// The seam between TraceEvent and our decoder: tests feed fields of any type through it without a live session.
+namespace MonitorNetwork.Collector.Decoding;
+
+/// <summary>A read-only view of one raw event as a trace source delivers it.</summary>
+public interface IEventView
+{
+    /// <summary>Provider name as the source reports it.</summary>
+    string ProviderName { get; }
+    /// <summary>Provider GUID; <see cref="Guid.Empty"/> when unknown.</summary>
+    Guid ProviderGuid { get; }
+    /// <summary>Event name (for TraceLogging: the task name, or "Task/Opcode" when the opcode is not Info).</summary>
+    string EventName { get; }
+    /// <summary>Event time, UTC microseconds since the Unix epoch.</summary>
+    long TimestampUs { get; }
+    /// <summary>Payload field names. Sources reuse the same array per event type, which the decoder's cache relies on.</summary>
+    string[] PayloadNames { get; }
+    /// <summary>The value of field <paramref name="index"/>; may be an error string rather than the field's type.</summary>
+    object? PayloadValue(int index);
+}

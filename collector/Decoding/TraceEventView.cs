@@ -1,0 +1,25 @@
+// Adapts a TraceEvent object to IEventView. This is the only place the decoder meets TraceEvent types.
+using Microsoft.Diagnostics.Tracing;
+
+namespace MonitorNetwork.Collector.Decoding;
+
+/// <summary>A zero-allocation view of a <see cref="TraceEvent"/> delivered by any TraceEvent source.</summary>
+public readonly struct TraceEventView(TraceEvent data, long sessionStartUs) : IEventView
+{
+    /// <inheritdoc/>
+    public string ProviderName => data.ProviderName;
+    /// <inheritdoc/>
+    public Guid ProviderGuid => data.ProviderGuid;
+    /// <inheritdoc/>
+    public string EventName => data.EventName;
+    /// <inheritdoc/>
+    public long TimestampUs => sessionStartUs + (long)(data.TimeStampRelativeMSec * 1000.0);
+    /// <inheritdoc/>
+    public string[] PayloadNames => data.PayloadNames;
+    /// <inheritdoc/>
+    public object? PayloadValue(int index) => data.PayloadValue(index);
+
+    /// <summary>UTC microseconds since the Unix epoch of a source's session start, the base of relative event times.</summary>
+    public static long SessionStartUs(TraceEventSource source) =>
+        (source.SessionStartTime.ToUniversalTime() - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+}

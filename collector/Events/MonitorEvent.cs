@@ -1,0 +1,27 @@
+// The decoded events: our own records, so nothing after the decoder ever sees a TraceEvent object.
+namespace MonitorNetwork.Collector.Events;
+
+/// <summary>Base of every decoded contract event.</summary>
+/// <param name="TimestampUs">Event time, UTC microseconds since the Unix epoch.</param>
+public abstract record MonitorEvent(long TimestampUs);
+
+/// <summary>The contract's FlowEstablished event.</summary>
+public sealed record FlowEstablishedEvent(
+    long TimestampUs, ulong FlowId, uint ProcessId, FlowDirection Direction, byte Protocol,
+    NetAddress LocalAddress, ushort LocalPort, NetAddress RemoteAddress, ushort RemotePort, string ProcessPath)
+    : MonitorEvent(TimestampUs);
+
+/// <summary>The contract's FlowDeleted event, with the flow's lifetime totals.</summary>
+public sealed record FlowDeletedEvent(
+    long TimestampUs, ulong FlowId, ulong PacketsIn, ulong BytesIn, ulong PacketsOut, ulong BytesOut)
+    : MonitorEvent(TimestampUs);
+
+/// <summary>The contract's Packet event.</summary>
+public sealed record PacketEvent(
+    long TimestampUs, ulong FlowId, uint ProcessId, FlowDirection Direction, byte Protocol,
+    NetAddress LocalAddress, ushort LocalPort, NetAddress RemoteAddress, ushort RemotePort, uint Bytes)
+    : MonitorEvent(TimestampUs);
+
+/// <summary>A Health-keyword event (driver start, stop, counters), kept as name and integer fields.</summary>
+public sealed record HealthEvent(long TimestampUs, string Name, IReadOnlyList<KeyValuePair<string, ulong>> Fields)
+    : MonitorEvent(TimestampUs);

@@ -1,0 +1,40 @@
+// Builds the generic host for `collect`: appsettings.json, then command-line overrides; Windows service
+// support; the two-stage console lifetime when not running as a service.
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.WindowsServices;
+
+namespace MonitorNetwork.Collector.Hosting;
+
+/// <summary>Creates the collector host.</summary>
+public static class CollectorHost
+{
+    /// <summary>The Windows service name used in the README's sc.exe steps.</summary>
+    public const string ServiceName = "MonitorNetwork";
+
+    /// <summary>Longest a stop waits for the drain and final commit before the host gives up.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Builds a host whose <see cref="CollectorWorker"/> reads from <paramref name="sourceFactory"/>.</summary>
+    /// <param name="overrides">Configuration keys such as "Collector:DatabasePath" given on the command line.</param>
+    /// <param name="sourceFactory">Creates the live source.</param>
+    public static IHost Build(IReadOnlyDictionary<string, string?> overrides, TraceSourceFactory sourceFactory)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Services.Configure<CollectorOptions>(builder.Configuration.GetSection(CollectorOptions.Section));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddWindowsService(o => o.ServiceName = ServiceName);
+        if (!WindowsServiceHelpers.IsWindowsService())
+            builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, TwoStageConsoleLifetime>();
+        builder.Services.AddSingleton(sourceFactory);
+        builder.Services.AddSingleton<CollectorWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CollectorWorker>());
+        return builder.Build();
+    }
+}

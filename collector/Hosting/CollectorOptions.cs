@@ -1,0 +1,26 @@
+// Settings of `collect`, bound from appsettings.json ("Collector" section) and overridden by the command line.
+namespace MonitorNetwork.Collector.Hosting;
+
+/// <summary>Configuration of the collector service.</summary>
+public sealed class CollectorOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "Collector";
+
+    /// <summary>SQLite file; empty means the platform default (see StorePaths).</summary>
+    public string DatabasePath { get; set; } = "";
+    /// <summary>Comma-separated contract keywords: flow, packet, health, all.</summary>
+    public string Keywords { get; set; } = "flow,packet,health";
+    /// <summary>ETW session name.</summary>
+    public string SessionName { get; set; } = "MonitorNetwork";
+    /// <summary>ETW buffer memory in MB.</summary>
+    public int BufferSizeMB { get; set; } = 64;
+    /// <summary>Bounded queue capacity, in events.</summary>
+    public int QueueCapacity { get; set; } = 262_144;
+    /// <summary>Events per transaction at most.</summary>
+    public int BatchSize { get; set; } = 10_000;
+    /// <summary>Longest wait before a partial batch is committed.</summary>
+    public int FlushIntervalMs { get; set; } = 1000;
+    /// <summary>Stop after this long ("30s", "5m", "00:10:00"); empty runs until stopped.</summary>
+    public string Duration { get; set; } = "";
+}

@@ -1,0 +1,41 @@
+// Counters every run reports and stores in its session row. Incremented from the source thread and the
+// writer thread at once, so every update is atomic.
+namespace MonitorNetwork.Collector.Pipeline;
+
+/// <summary>Live counts of what a run received, wrote, dropped, lost and rejected.</summary>
+public sealed class PipelineCounters
+{
+    private long _received, _written, _dropped, _lost, _malformed, _unknown;
+
+    /// <summary>Contract events handed to the pipeline.</summary>
+    public long Received => Interlocked.Read(ref _received);
+    /// <summary>Events committed to the store.</summary>
+    public long Written => Interlocked.Read(ref _written);
+    /// <summary>Events dropped by a full queue or a store failure.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+    /// <summary>Events the trace transport (ETW, EventPipe) reported lost.</summary>
+    public long Lost => Interlocked.Read(ref _lost);
+    /// <summary>Our provider's events with bad fields.</summary>
+    public long Malformed => Interlocked.Read(ref _malformed);
+    /// <summary>Our provider's events with names the contract lacks.</summary>
+    public long Unknown => Interlocked.Read(ref _unknown);
+
+    internal void AddReceived() => Interlocked.Increment(ref _received);
+    internal void AddWritten(long n) => Interlocked.Add(ref _written, n);
+    internal void AddDropped(long n) => Interlocked.Add(ref _dropped, n);
+    internal void AddMalformed() => Interlocked.Increment(ref _malformed);
+    internal void AddUnknown() => Interlocked.Increment(ref _unknown);
+
+    /// <summary>Records the transport's running loss total; it only ever grows.</summary>
+    public void ReportLost(long total)
+    {
+        long seen;
+        while (total > (seen = Interlocked.Read(ref _lost)) && Interlocked.CompareExchange(ref _lost, total, seen) != seen) { }
+    }
+
+    /// <summary>A consistent-enough copy for storing and printing.</summary>
+    public CounterSnapshot Snapshot() => new(Received, Written, Dropped, Lost, Malformed, Unknown);
+}
+
+/// <summary>Counter values at one moment.</summary>
+public readonly record struct CounterSnapshot(long Received, long Written, long Dropped, long Lost, long Malformed, long Unknown);

@@ -1,0 +1,77 @@
+// One run of the pipeline, shared by collect (live) and import (files): open the store, open a session row,
+// feed the source through the router into the pipeline, then drain and close the session with its counters.
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MonitorNetwork.Collector.Pipeline;
+using MonitorNetwork.Collector.Sources;
+using MonitorNetwork.Collector.Store;
+
+namespace MonitorNetwork.Collector.Running;
+
+/// <summary>Settings of one run.</summary>
+/// <param name="DatabasePath">The SQLite file to write.</param>
+/// <param name="Pipeline">Queue and batch settings.</param>
+/// <param name="BusyTimeout">How long one statement waits on a lock before Polly's backoff takes over.</param>
+public sealed record RunSettings(string DatabasePath, PipelineOptions Pipeline, TimeSpan BusyTimeout)
+{
+    /// <summary>How often loss and progress are polled.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+}
+
+/// <summary>Runs a source into the store.</summary>
+public static class CollectionRun
+{
+    /// <summary>
+    /// Runs <paramref name="source"/> until it ends or <paramref name="cancellationToken"/> fires, then drains.
+    /// Cancellation is a normal end ("interrupted" for files, "completed" for live sources); a source failure is
+    /// recorded as "failed" and rethrown after everything received has been committed.
+    /// </summary>
+    public static async Task<RunResult> ExecuteAsync(
+        RunSettings settings, ITraceSource source, CancellationToken cancellationToken,
+        ILogger? logger = null, Action<ITraceSource, PipelineCounters>? onPoll = null)
+    {
+        logger ??= NullLogger.Instance;
+        var clock = Stopwatch.StartNew();
+        using var connection = StoreDatabase.OpenForWriting(settings.DatabasePath, settings.BusyTimeout);
+        var retry = ResilientBatchWriter.DefaultRetry();
+        var sessionId = retry.Execute(() => SessionStore.Begin(connection, source.Kind, source.Detail, DateTimeOffset.UtcNow));
+        using var writer = new SqliteEventWriter(connection, sessionId);
+        var pipeline = new EventPipeline(new ResilientBatchWriter(writer, retry), settings.Pipeline,
+            ex => logger.LogError("a batch could not be stored and was dropped: {Message}", ex.Message));
+        pipeline.Start();
+
+        var status = "completed";
+        Exception? failure = null;
+        var running = source.RunAsync(new EventRouter(pipeline), cancellationToken);
+        try
+        {
+            while (await Task.WhenAny(running, Task.Delay(settings.PollInterval, CancellationToken.None)).ConfigureAwait(false) != running)
+            {
+                pipeline.Counters.ReportLost(source.EventsLost);
+                onPoll?.Invoke(source, pipeline.Counters);
+            }
+            await running.ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested && source.Progress is not null) status = "interrupted";
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            status = source.Progress is null ? "completed" : "interrupted";
+        }
+#pragma warning disable CA1031 // Recorded in the session row, then rethrown once the drain has committed what arrived.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            status = "failed";
+            failure = ex;
+        }
+
+        pipeline.Counters.ReportLost(source.EventsLost);
+        await pipeline.StopAsync().ConfigureAwait(false);
+        onPoll?.Invoke(source, pipeline.Counters);
+        var final = pipeline.Counters.Snapshot();
+        retry.Execute(() => SessionStore.Finish(connection, sessionId, status, final, DateTimeOffset.UtcNow));
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        return new RunResult(sessionId, status, final, clock.Elapsed);
+    }
+}

@@ -1,0 +1,64 @@
+// The production source: a TraceEvent real-time ETW session with the MonitorNetwork provider enabled by GUID.
+// Thin on purpose; everything after the callback is the shared, tested pipeline.
+using System.Runtime.Versioning;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Session;
+using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Failures;
+
+namespace MonitorNetwork.Collector.Sources;
+
+/// <summary>Settings of the real-time session.</summary>
+/// <param name="SessionName">ETW session name; a stale session of this name (a crashed run) is stopped and replaced.</param>
+/// <param name="Keywords">Contract keywords to enable.</param>
+/// <param name="BufferSizeMB">Session buffer memory; larger absorbs longer bursts before ETW drops.</param>
+public sealed record EtwSessionOptions(string SessionName, ulong Keywords, int BufferSizeMB);
+
+/// <summary>Collects the driver's events live through ETW.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class EtwRealTimeSource(EtwSessionOptions options) : ITraceSource
+{
+    private TraceEventSession? _session;
+    private long _lostAtEnd;
+
+    /// <inheritdoc/>
+    public string Kind => "etw-realtime";
+    /// <inheritdoc/>
+    public string? Detail => options.SessionName;
+    /// <inheritdoc/>
+    public double? Progress => null;
+    /// <inheritdoc/>
+    public long EventsLost => _session is { } s ? s.EventsLost : Interlocked.Read(ref _lostAtEnd);
+
+    /// <inheritdoc/>
+    public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)
+    {
+        if (TraceEventSession.IsElevated() != true)
+            throw new MonitorNetworkException(FailureKind.AccessDenied, "collect needs an elevated prompt: run it as administrator (or install it as a service)");
+        TraceEventSession session;
+        try
+        {
+            // BufferSizeMB must be set before Source is first touched, or TraceEvent silently ignores it.
+            // The constructor stops and restarts a same-named session left behind by a crashed run.
+            session = new TraceEventSession(options.SessionName) { BufferSizeMB = options.BufferSizeMB, StopOnDispose = true };
+            session.EnableProvider(ProviderContract.ProviderGuid, TraceEventLevel.Verbose, options.Keywords);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new MonitorNetworkException(FailureKind.AccessDenied, "access denied opening the ETW session: run as administrator", ex);
+        }
+        _session = session;
+        try
+        {
+            // Stopping the session flushes its buffers and ends Process() after the last event: the drain.
+            using var stop = cancellationToken.Register(() => session.Stop());
+            await TraceProcessing.RunAsync(session.Source, router, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _lostAtEnd, session.EventsLost);
+            _session = null;
+            session.Dispose();
+        }
+    }
+}

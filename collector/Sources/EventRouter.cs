@@ -1,0 +1,37 @@
+// The callback every TraceEvent source feeds: decode, then hand to the pipeline. It runs on the source's
+// thread for every event of every provider in the session, so it never blocks (in live mode) and never throws.
+using Microsoft.Diagnostics.Tracing;
+using MonitorNetwork.Collector.Decoding;
+using MonitorNetwork.Collector.Pipeline;
+
+namespace MonitorNetwork.Collector.Sources;
+
+/// <summary>Connects a TraceEvent source to the decoder and the pipeline.</summary>
+public sealed class EventRouter(EventPipeline pipeline)
+{
+    private readonly ContractDecoder _decoder = new();
+    private long _sessionStartUs = long.MinValue;
+
+    /// <summary>The pipeline events go to.</summary>
+    public EventPipeline Pipeline => pipeline;
+
+    /// <summary>Subscribes to every event of <paramref name="source"/>, decoded through the dynamic (TDH/EventPipe metadata) parser.</summary>
+    public void Attach(TraceEventSource source)
+    {
+        source.Dynamic.All += data => OnEvent(source, data);
+    }
+
+    private void OnEvent(TraceEventSource source, TraceEvent data)
+    {
+        if (_sessionStartUs == long.MinValue) _sessionStartUs = TraceEventView.SessionStartUs(source);
+        Route(new TraceEventView(data, _sessionStartUs));
+    }
+
+    /// <summary>Decodes one event and posts it, or counts why not.</summary>
+    public void Route<TView>(in TView view) where TView : IEventView
+    {
+        var outcome = _decoder.Decode(view, out var decoded);
+        if (outcome == DecodeOutcome.Decoded) pipeline.Post(decoded!);
+        else pipeline.Count(outcome);
+    }
+}

@@ -1,0 +1,25 @@
+// The seam between where events come from (ETW real-time, .etl, .nettrace, a live EventPipe) and the run
+// that stores them. Tests replace the Windows sources with EventPipe ones through this interface.
+namespace MonitorNetwork.Collector.Sources;
+
+/// <summary>A stream of trace events that feeds an <see cref="EventRouter"/> until it ends or is cancelled.</summary>
+public interface ITraceSource
+{
+    /// <summary>The source kind stored in collector_session.source (etw-realtime, etl, nettrace, eventpipe).</summary>
+    string Kind { get; }
+
+    /// <summary>File path or session name, stored in collector_session.source_detail.</summary>
+    string? Detail { get; }
+
+    /// <summary>Fraction of the input read so far (0..1) for files; null for live sources.</summary>
+    double? Progress { get; }
+
+    /// <summary>Events the transport reported lost so far.</summary>
+    long EventsLost { get; }
+
+    /// <summary>
+    /// Delivers events to <paramref name="router"/> until the input ends or <paramref name="cancellationToken"/> fires.
+    /// Throws <see cref="Failures.MonitorNetworkException"/> for input that cannot be read.
+    /// </summary>
+    Task RunAsync(EventRouter router, CancellationToken cancellationToken);
+}

@@ -1,0 +1,131 @@
+// Opening the database: the one place that decides whether a file is a usable MonitorNetwork store,
+// applies pending migrations, and turns SQLite's error codes into failures a user can act on.
+using Dapper;
+using Microsoft.Data.Sqlite;
+using MonitorNetwork.Collector.Failures;
+
+namespace MonitorNetwork.Collector.Store;
+
+/// <summary>Opens MonitorNetwork databases for writing (creating and migrating) or for reading.</summary>
+public static class StoreDatabase
+{
+    private const int SqliteReadOnly = 8, SqliteCantOpen = 14, SqliteNotADb = 26, SqliteCorrupt = 11, SqlitePerm = 3;
+
+    /// <summary>
+    /// Opens (creating if needed) a database for the collector: private directory and file, WAL, migrations applied.
+    /// </summary>
+    public static SqliteConnection OpenForWriting(string path, TimeSpan busyTimeout)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            StorePaths.EnsurePrivateDirectory(full);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new MonitorNetworkException(FailureKind.DatabaseUnwritable, $"cannot create the directory for {full}: {ex.Message}", ex);
+        }
+        var isNew = !File.Exists(full);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = Math.Max(1, (int)busyTimeout.TotalSeconds),
+        }.ToString());
+        try
+        {
+            connection.Open();
+            if (isNew) StorePaths.RestrictFile(full);
+            CheckIdentity(connection, full);
+            // WAL lets analysts read while the collector writes; NORMAL sync keeps every committed batch across
+            // a process crash (the WAL is in the OS cache) and costs no fsync per batch.
+            connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
+            SetBusyTimeout(connection, busyTimeout);
+            Migrate(connection);
+            StorePaths.RestrictFile(full + "-wal");
+            StorePaths.RestrictFile(full + "-shm");
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw Translate(ex, full);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens an existing database read-only, for queries; SQLite then refuses every write.</summary>
+    public static SqliteConnection OpenReadOnly(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+            throw new MonitorNetworkException(FailureKind.NotFound, $"no database at {full}");
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            var version = CheckIdentity(connection, full);
+            if (version == 0)
+                throw new MonitorNetworkException(FailureKind.NotMonitorNetworkDatabase, $"{full} has no MonitorNetwork schema yet");
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw Translate(ex, full);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sets how long a statement waits on another connection's lock before SQLITE_BUSY reaches Polly.</summary>
+    public static void SetBusyTimeout(SqliteConnection connection, TimeSpan timeout) =>
+        connection.Execute($"PRAGMA busy_timeout={(int)timeout.TotalMilliseconds}");
+
+    /// <summary>Checks the file is an empty database or one of ours no newer than this build; returns its version.</summary>
+    private static int CheckIdentity(SqliteConnection connection, string path)
+    {
+        var version = connection.ExecuteScalar<int>("PRAGMA user_version");
+        var applicationId = connection.ExecuteScalar<int>("PRAGMA application_id");
+        var tables = connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema");
+        if (applicationId != Migrations.ApplicationId && (tables > 0 || version != 0))
+            throw new MonitorNetworkException(FailureKind.NotMonitorNetworkDatabase, $"{path} is a SQLite database, but not a MonitorNetwork one");
+        if (version > Migrations.Latest)
+            throw new MonitorNetworkException(FailureKind.DatabaseTooNew,
+                $"{path} has schema version {version}, newer than this monitornetwork understands ({Migrations.Latest}); upgrade monitornetwork");
+        return version;
+    }
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        var current = connection.ExecuteScalar<int>("PRAGMA user_version");
+        foreach (var migration in Migrations.All.Where(m => m.Version > current))
+        {
+            using var tx = connection.BeginTransaction();
+            connection.Execute(migration.Sql, transaction: tx);
+            connection.Execute($"PRAGMA application_id={Migrations.ApplicationId}; PRAGMA user_version={migration.Version};", transaction: tx);
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Maps SQLite's open-time errors to failures with one-line messages.</summary>
+    internal static Exception Translate(SqliteException ex, string path) => ex.SqliteErrorCode switch
+    {
+        SqliteNotADb or SqliteCorrupt => new MonitorNetworkException(FailureKind.NotMonitorNetworkDatabase, $"{path} is not a SQLite database (or is corrupt)", ex),
+        SqliteReadOnly or SqliteCantOpen or SqlitePerm => new MonitorNetworkException(FailureKind.DatabaseUnwritable, $"cannot open {path} for writing: {ex.SqliteErrorCode switch { SqliteReadOnly => "read-only", SqliteCantOpen => "unable to open the file", _ => "permission denied" }}", ex),
+        _ => ex,
+    };
+}

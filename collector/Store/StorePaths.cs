@@ -1,0 +1,58 @@
+// Where the database lives by default, and creating its directory so that only its owner
+// (administrators and SYSTEM on Windows) can read it: the data reveals who talked to whom.
+using System.Runtime.Versioning;
+using System.Security.AccessControl;
+using System.Security.Principal;
+
+namespace MonitorNetwork.Collector.Store;
+
+/// <summary>Default database location and private directory/file creation.</summary>
+public static class StorePaths
+{
+    /// <summary>The database file name.</summary>
+    public const string FileName = "monitornetwork.db";
+
+    /// <summary>
+    /// %ProgramData%\MonitorNetwork\monitornetwork.db on Windows; $XDG_DATA_HOME/monitornetwork/monitornetwork.db
+    /// (default ~/.local/share) elsewhere.
+    /// </summary>
+    public static string DefaultDatabasePath()
+    {
+        if (OperatingSystem.IsWindows())
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "MonitorNetwork", FileName);
+        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        if (string.IsNullOrEmpty(dataHome))
+            dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        return Path.Combine(dataHome, "monitornetwork", FileName);
+    }
+
+    /// <summary>Creates the database's directory if missing, private to its owner. Existing directories are left as they are.</summary>
+    public static void EnsurePrivateDirectory(string databasePath)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
+        if (string.IsNullOrEmpty(directory) || Directory.Exists(directory)) return;
+        if (OperatingSystem.IsWindows()) CreateWindowsDirectory(directory);
+        else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>Makes a new database file (and its -wal/-shm companions once they exist) owner-only on Unix.</summary>
+    public static void RestrictFile(string path)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [SupportedOSPlatform("windows")]
+    private static void CreateWindowsDirectory(string directory)
+    {
+        // Protected DACL (no inheritance from ProgramData, which grants Users read): Administrators and SYSTEM only.
+        var security = new DirectorySecurity();
+        security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
+        foreach (var sid in new[] { WellKnownSidType.BuiltinAdministratorsSid, WellKnownSidType.LocalSystemSid })
+        {
+            security.AddAccessRule(new FileSystemAccessRule(new SecurityIdentifier(sid, null), FileSystemRights.FullControl,
+                InheritanceFlags.ContainerInherit | InheritanceFlags.ObjectInherit, PropagationFlags.None, AccessControlType.Allow));
+        }
+        new DirectoryInfo(directory).Create(security);
+    }
+}

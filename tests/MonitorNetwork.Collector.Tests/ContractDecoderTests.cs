@@ -1,0 +1,164 @@
+// The decoder against the value types each transport really delivers (ETW/TDH: short/int/long/byte[16];
+// EventPipe: ushort/uint/ulong/Guid) and against hostile fields.
+using System.Net;
+using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
+using MonitorNetwork.Collector.Events;
+using MonitorNetwork.Collector.Tests.TestSupport;
+
+namespace MonitorNetwork.Collector.Tests;
+
+public class ContractDecoderTests
+{
+    private static readonly byte[] V4Mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 192, 168, 1, 10];
+    private static readonly byte[] V6 = IPAddress.Parse("2001:db8::10").GetAddressBytes();
+
+    private static object?[] PacketValues(string transport) => transport switch
+    {
+        // FlowId 2^64-2, PID 0xFFFFFFFE, port 65535 and 40000, 60000 bytes: all above the signed range of TDH's types.
+        "tdh" => [unchecked((long)0xFFFF_FFFF_FFFF_FFFEUL), unchecked((int)0xFFFF_FFFEU), (byte)1, (byte)6, V4Mapped.Clone(), unchecked((short)65535), V6.Clone(), unchecked((short)40000), unchecked((int)60000U)],
+        _ => [0xFFFF_FFFF_FFFF_FFFEUL, 0xFFFF_FFFEU, (byte)1, (byte)6, new Guid(V4Mapped), (ushort)65535, new Guid(V6), (ushort)40000, 60000U],
+    };
+
+    [Theory]
+    [InlineData("tdh")]
+    [InlineData("eventpipe")]
+    public void Decode_PacketFromEitherTransport_NormalisesToContractValues(string transport)
+    {
+        var view = FakeEventView.Of("Packet", ProviderContract.Fields.Packet, PacketValues(transport));
+        var outcome = new ContractDecoder().Decode(view, out var decoded);
+        Assert.Equal(DecodeOutcome.Decoded, outcome);
+        var p = Assert.IsType<PacketEvent>(decoded);
+        Assert.Equal(new PacketEvent(view.TimestampUs, 0xFFFF_FFFF_FFFF_FFFEUL, 0xFFFF_FFFEU, FlowDirection.Inbound, 6,
+            NetAddress.FromBytes(V4Mapped), 65535, NetAddress.FromBytes(V6), 40000, 60000), p);
+        Assert.Equal("192.168.1.10", p.LocalAddress.ToString());
+        Assert.Equal("2001:db8::10", p.RemoteAddress.ToString());
+    }
+
+    [Theory]
+    [InlineData("tdh")]
+    [InlineData("eventpipe")]
+    public void Decode_FlowEstablished_KeepsNonAsciiPath(string transport)
+    {
+        var values = PacketValues(transport);
+        values[8] = @"\device\harddiskvolume3\zoë\日本.exe";
+        var outcome = new ContractDecoder().Decode(FakeEventView.Of("FlowEstablished", ProviderContract.Fields.FlowEstablished, values), out var decoded);
+        Assert.Equal(DecodeOutcome.Decoded, outcome);
+        Assert.Equal(@"\device\harddiskvolume3\zoë\日本.exe", Assert.IsType<FlowEstablishedEvent>(decoded).ProcessPath);
+    }
+
+    [Theory]
+    [InlineData("tdh")]
+    [InlineData("eventpipe")]
+    public void Decode_FlowDeleted_ReadsTotals(string transport)
+    {
+        object?[] values = transport == "tdh" ? [-2L, 1L, 2L, 3L, 4L] : [ulong.MaxValue - 1, 1UL, 2UL, 3UL, 4UL];
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(FakeEventView.Of("FlowDeleted", ProviderContract.Fields.FlowDeleted, values), out var decoded));
+        Assert.Equal(new FlowDeletedEvent(1_700_000_000_000_000, ulong.MaxValue - 1, 1, 2, 3, 4), decoded);
+    }
+
+    [Fact]
+    public void Decode_HealthEvent_KeepsNamedIntegerFields()
+    {
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(FakeEventView.Of("DriverStarted", ProviderContract.Fields.DriverStarted, 65536, 6), out var decoded));
+        var h = Assert.IsType<HealthEvent>(decoded);
+        Assert.Equal("DriverStarted", h.Name);
+        Assert.Equal([new("DriverVersion", 65536UL), new("CalloutsRegistered", 6UL)], h.Fields);
+    }
+
+    [Fact]
+    public void Decode_FieldsInAnotherOrder_FoundByName()
+    {
+        var names = ProviderContract.Fields.FlowDeleted.Reverse().ToArray();
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(new FakeEventView("FlowDeleted", names, [4UL, 3UL, 2UL, 1UL, 9UL]), out var decoded));
+        Assert.Equal(new FlowDeletedEvent(1_700_000_000_000_000, 9, 1, 2, 3, 4), decoded);
+    }
+
+    [Fact]
+    public void Decode_SameEventNameWithNewLayout_RecomputesFieldPositions()
+    {
+        var decoder = new ContractDecoder();
+        decoder.Decode(FakeEventView.Of("FlowDeleted", ProviderContract.Fields.FlowDeleted, 9UL, 1UL, 2UL, 3UL, 4UL), out _);
+        var reordered = ProviderContract.Fields.FlowDeleted.Reverse().ToArray();
+        decoder.Decode(new FakeEventView("FlowDeleted", reordered, [4UL, 3UL, 2UL, 1UL, 9UL]), out var decoded);
+        Assert.Equal(new FlowDeletedEvent(1_700_000_000_000_000, 9, 1, 2, 3, 4), decoded);
+    }
+
+    public static TheoryData<string, int, object?> HostileFieldValues() => new()
+    {
+        { "error string from PayloadValue", 0, "<<<EXCEPTION_DURING_VALUE_LOOKUP IndexOutOfRangeException>>>" },
+        { "null", 1, null },
+        { "wrong type (double)", 1, 3.5 },
+        { "direction out of range", 2, (byte)2 },
+        { "protocol too wide", 3, 300U },
+        { "address truncated to 15 bytes", 4, new byte[15] },
+        { "address as string", 6, "10.0.0.1" },
+        { "port too wide", 5, 70000 },
+        { "bytes as string", 8, "1500" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileFieldValues))]
+    public void Decode_HostileField_IsMalformedNotThrown(string why, int field, object? value)
+    {
+        var values = PacketValues("eventpipe");
+        values[field] = value;
+        var outcome = new ContractDecoder().Decode(FakeEventView.Of("Packet", ProviderContract.Fields.Packet, values), out var decoded);
+        Assert.True(outcome == DecodeOutcome.Malformed, why);
+        Assert.Null(decoded);
+    }
+
+    [Fact]
+    public void Decode_MissingField_IsMalformed()
+    {
+        var names = ProviderContract.Fields.Packet[..8]; // TDH drops every field after an unsupported one
+        var outcome = new ContractDecoder().Decode(new FakeEventView("Packet", names, PacketValues("tdh")[..8]), out _);
+        Assert.Equal(DecodeOutcome.Malformed, outcome);
+    }
+
+    [Fact]
+    public void Decode_OversizedProcessPath_IsMalformed()
+    {
+        var values = PacketValues("eventpipe");
+        values[8] = new string('x', 64 * 1024);
+        Assert.Equal(DecodeOutcome.Malformed, new ContractDecoder().Decode(FakeEventView.Of("FlowEstablished", ProviderContract.Fields.FlowEstablished, values), out _));
+    }
+
+    [Fact]
+    public void Decode_PayloadValueThrows_IsMalformed()
+    {
+        var view = new ThrowingView();
+        Assert.Equal(DecodeOutcome.Malformed, new ContractDecoder().Decode(view, out _));
+    }
+
+    [Theory]
+    [InlineData("SomethingNew")]
+    [InlineData("ManifestData")]
+    [InlineData("Packet/Start")]
+    public void Decode_UnknownEventName_IsUnknown(string name) =>
+        Assert.Equal(DecodeOutcome.Unknown, new ContractDecoder().Decode(new FakeEventView(name, [], []), out _));
+
+    [Fact]
+    public void Decode_OtherProviderWithSameEventName_IsIgnored()
+    {
+        var view = new FakeEventView("Packet", ProviderContract.Fields.Packet, PacketValues("eventpipe"), Guid.NewGuid(), "Other");
+        Assert.Equal(DecodeOutcome.OtherProvider, new ContractDecoder().Decode(view, out _));
+    }
+
+    [Fact]
+    public void Decode_ProviderKnownOnlyByName_IsAccepted()
+    {
+        var view = new FakeEventView("Packet", ProviderContract.Fields.Packet, PacketValues("eventpipe"), Guid.Empty);
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(view, out _));
+    }
+
+    private readonly struct ThrowingView : IEventView
+    {
+        public string ProviderName => ProviderContract.ProviderName;
+        public Guid ProviderGuid => ProviderContract.ProviderGuid;
+        public string EventName => "Packet";
+        public long TimestampUs => 0;
+        public string[] PayloadNames => ProviderContract.Fields.Packet;
+        public object? PayloadValue(int index) => throw new InvalidOperationException("boom");
+    }
+}

@@ -1,0 +1,125 @@
+// Opening, creating and migrating the store, and refusing files that are not ours.
+using Dapper;
+using Microsoft.Data.Sqlite;
+using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Store;
+using MonitorNetwork.Collector.Tests.TestSupport;
+
+namespace MonitorNetwork.Collector.Tests;
+
+public class StoreDatabaseTests
+{
+    private static readonly TimeSpan Busy = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public void OpenForWriting_NewPath_CreatesMigratedWalDatabase()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("nested/deeper/mn.db");
+        using (var c = StoreDatabase.OpenForWriting(path, Busy))
+        {
+            Assert.Equal(Migrations.Latest, c.ExecuteScalar<int>("PRAGMA user_version"));
+            Assert.Equal(Migrations.ApplicationId, c.ExecuteScalar<int>("PRAGMA application_id"));
+            Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
+            Assert.Equal(["collector_session", "flow", "health_event", "packet", "packet_stream"],
+                c.Query<string>("SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name"));
+        }
+        Assert.Equal(1, Migrations.All[0].Version);
+    }
+
+    [Fact]
+    public void OpenForWriting_NewPath_IsPrivateToOwner()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("Unix modes; Windows uses an ACL (Administrators and SYSTEM)");
+            return;
+        }
+        using var dir = new TempDirectory();
+        var path = dir.File("private/mn.db");
+        using (StoreDatabase.OpenForWriting(path, Busy)) { }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public void OpenForWriting_Twice_KeepsDataAndVersion()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("mn.db");
+        using (var c = StoreDatabase.OpenForWriting(path, Busy))
+            SessionStore.Begin(c, "nettrace", "x", DateTimeOffset.UtcNow);
+        using (var c = StoreDatabase.OpenForWriting(path, Busy))
+        {
+            Assert.Equal(1, c.ExecuteScalar<int>("SELECT count(*) FROM collector_session"));
+            Assert.Equal(Migrations.Latest, c.ExecuteScalar<int>("PRAGMA user_version"));
+        }
+    }
+
+    [Fact]
+    public void Open_NewerSchema_FailsWithDatabaseTooNew()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("mn.db");
+        using (var c = StoreDatabase.OpenForWriting(path, Busy))
+            c.Execute($"PRAGMA user_version={Migrations.Latest + 1}");
+        Assert.Equal(FailureKind.DatabaseTooNew, Assert.Throws<MonitorNetworkException>(() => StoreDatabase.OpenForWriting(path, Busy)).Kind);
+        Assert.Equal(FailureKind.DatabaseTooNew, Assert.Throws<MonitorNetworkException>(() => StoreDatabase.OpenReadOnly(path)).Kind);
+    }
+
+    [Fact]
+    public void Open_NotSqlite_FailsWithNotMonitorNetworkDatabase()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("notes.db");
+        File.WriteAllText(path, new string('x', 4096));
+        var ex = Assert.Throws<MonitorNetworkException>(() => StoreDatabase.OpenForWriting(path, Busy));
+        Assert.Equal(FailureKind.NotMonitorNetworkDatabase, ex.Kind);
+        Assert.Contains("not a SQLite database", ex.Message);
+        Assert.Equal(new string('x', 4096), File.ReadAllText(path)); // untouched
+    }
+
+    [Fact]
+    public void Open_SomeoneElsesSqlite_FailsWithNotMonitorNetworkDatabase()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("other.db");
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            c.Execute("CREATE TABLE t(x)");
+        }
+        Assert.Equal(FailureKind.NotMonitorNetworkDatabase, Assert.Throws<MonitorNetworkException>(() => StoreDatabase.OpenForWriting(path, Busy)).Kind);
+    }
+
+    [Fact]
+    public void OpenForWriting_DirectoryCannotBeCreated_FailsWithUnwritable()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("file"), "");
+        var ex = Assert.Throws<MonitorNetworkException>(() => StoreDatabase.OpenForWriting(dir.File("file/sub/mn.db"), Busy));
+        Assert.Equal(FailureKind.DatabaseUnwritable, ex.Kind);
+    }
+
+    [Fact]
+    public void OpenReadOnly_Missing_FailsWithNotFound()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(FailureKind.NotFound, Assert.Throws<MonitorNetworkException>(() => StoreDatabase.OpenReadOnly(dir.File("none.db"))).Kind);
+    }
+
+    [Fact]
+    public void OpenReadOnly_RefusesWrites()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("mn.db");
+        using (StoreDatabase.OpenForWriting(path, Busy)) { }
+        using var c = StoreDatabase.OpenReadOnly(path);
+        var ex = Assert.Throws<SqliteException>(() => c.Execute("DELETE FROM flow"));
+        Assert.Equal(8, ex.SqliteErrorCode); // SQLITE_READONLY
+    }
+
+    [Fact]
+    public void DefaultDatabasePath_EndsWithDatabaseFileName() =>
+        Assert.Equal(StorePaths.FileName, Path.GetFileName(StorePaths.DefaultDatabasePath()));
+}

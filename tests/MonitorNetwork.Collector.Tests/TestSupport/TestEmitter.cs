@@ -1,0 +1,82 @@
+// The test stand-in for the driver: an EventSource named MonitorNetwork (hence the same provider GUID) that
+// emits the contract's events with primitive parameters. Addresses go as Guid because EventPipe mangles byte[]
+// (dotnet/runtime#82423); new Guid(bytes) carries the same 16 bytes.
+using System.Diagnostics.Tracing;
+using MonitorNetwork.Collector.Events;
+
+namespace MonitorNetwork.Collector.Tests.TestSupport;
+
+[EventSource(Name = "MonitorNetwork")]
+internal sealed class TestEmitter : EventSource
+{
+    /// <summary>One per process: a second EventSource with the same name would be disabled.</summary>
+    public static readonly TestEmitter Log = new();
+
+    private TestEmitter() { }
+
+    public static class Keywords
+    {
+        public const EventKeywords Packet = (EventKeywords)0x1;
+        public const EventKeywords Flow = (EventKeywords)0x2;
+        public const EventKeywords Health = (EventKeywords)0x4;
+    }
+
+    [Event(1, Level = EventLevel.Informational, Keywords = Keywords.Flow)]
+    public void FlowEstablished(ulong FlowId, uint ProcessId, byte Direction, byte Protocol, Guid LocalAddress, ushort LocalPort,
+        Guid RemoteAddress, ushort RemotePort, string ProcessPath) =>
+        WriteEvent(1, FlowId, ProcessId, Direction, Protocol, LocalAddress, LocalPort, RemoteAddress, RemotePort, ProcessPath);
+
+    [Event(2, Level = EventLevel.Informational, Keywords = Keywords.Flow)]
+    public void FlowDeleted(ulong FlowId, ulong PacketsIn, ulong BytesIn, ulong PacketsOut, ulong BytesOut) =>
+        WriteEvent(2, FlowId, PacketsIn, BytesIn, PacketsOut, BytesOut);
+
+    [Event(3, Level = EventLevel.Verbose, Keywords = Keywords.Packet)]
+    public void Packet(ulong FlowId, uint ProcessId, byte Direction, byte Protocol, Guid LocalAddress, ushort LocalPort,
+        Guid RemoteAddress, ushort RemotePort, uint Bytes) =>
+        WriteEvent(3, FlowId, ProcessId, Direction, Protocol, LocalAddress, LocalPort, RemoteAddress, RemotePort, Bytes);
+
+    [Event(4, Level = EventLevel.Informational, Keywords = Keywords.Health)]
+    public void DriverStarted(uint DriverVersion, uint CalloutsRegistered) => WriteEvent(4, DriverVersion, CalloutsRegistered);
+
+    [Event(5, Level = EventLevel.Informational, Keywords = Keywords.Health)]
+    public void DriverStopping(ulong FlowsTracked, ulong FlowsActive, ulong ContextAllocFailures, ulong PacketsWithoutFlow) =>
+        WriteEvent(5, FlowsTracked, FlowsActive, ContextAllocFailures, PacketsWithoutFlow);
+
+    /// <summary>An event name the contract does not have, to check it is counted as unknown.</summary>
+    [Event(6, Level = EventLevel.Informational, Keywords = Keywords.Health)]
+    public void SomethingNew(uint Value) => WriteEvent(6, Value);
+
+    /// <summary>Emits one of our records the way the driver would.</summary>
+    [NonEvent]
+    public void Send(MonitorEvent evt)
+    {
+        switch (evt)
+        {
+            case PacketEvent p:
+                Packet(p.FlowId, p.ProcessId, (byte)p.Direction, p.Protocol, AsGuid(p.LocalAddress), p.LocalPort, AsGuid(p.RemoteAddress), p.RemotePort, p.Bytes);
+                break;
+            case FlowEstablishedEvent f:
+                FlowEstablished(f.FlowId, f.ProcessId, (byte)f.Direction, f.Protocol, AsGuid(f.LocalAddress), f.LocalPort, AsGuid(f.RemoteAddress), f.RemotePort, f.ProcessPath);
+                break;
+            case FlowDeletedEvent d:
+                FlowDeleted(d.FlowId, d.PacketsIn, d.BytesIn, d.PacketsOut, d.BytesOut);
+                break;
+            case HealthEvent { Name: "DriverStarted" } h:
+                DriverStarted((uint)h.Fields[0].Value, (uint)h.Fields[1].Value);
+                break;
+            case HealthEvent { Name: "DriverStopping" } h:
+                DriverStopping(h.Fields[0].Value, h.Fields[1].Value, h.Fields[2].Value, h.Fields[3].Value);
+                break;
+            default:
+                throw new ArgumentException("no emitter for " + evt);
+        }
+    }
+
+    [NonEvent]
+    public static Guid AsGuid(NetAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        address.WriteBytes(bytes);
+        return new Guid(bytes);
+    }
+}
