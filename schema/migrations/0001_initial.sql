@@ -1,5 +1,6 @@
 -- 0001: flows, packets, collector sessions and the readable views over them.
--- Times are integers in microseconds since the Unix epoch, UTC (ts_us); views render them as ISO-8601.
+-- Times are integers in microseconds since the Unix epoch, UTC (ts_us); views render them as ISO-8601 with
+-- exact microseconds (integer arithmetic: strftime's %f would round through a floating-point Julian day).
 -- Addresses are canonical text: IPv4 (including IPv4-mapped IPv6) as "a.b.c.d", IPv6 in RFC 5952 form.
 -- Comments inside CREATE statements are kept by SQLite, so `.schema` in the sqlite3 shell documents every column.
 
@@ -81,14 +82,14 @@ SELECT printf('%llu', f.flow_id)                                         AS flow
        f.local_port                                                      AS local_port,
        f.remote_address                                                  AS remote_address,
        f.remote_port                                                     AS remote_port,
-       strftime('%Y-%m-%dT%H:%M:%fZ', f.start_ts_us / 1e6, 'unixepoch') AS start_utc,
-       strftime('%Y-%m-%dT%H:%M:%fZ', f.end_ts_us / 1e6, 'unixepoch')   AS end_utc,
+       strftime('%Y-%m-%dT%H:%M:%S', f.start_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', f.start_ts_us % 1000000) AS start_utc,
+       strftime('%Y-%m-%dT%H:%M:%S', f.end_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', f.end_ts_us % 1000000)   AS end_utc,
        f.packets_in, f.bytes_in, f.packets_out, f.bytes_out,
        f.session_id
 FROM flow f;
 
 CREATE VIEW packets AS
-SELECT strftime('%Y-%m-%dT%H:%M:%fZ', p.ts_us / 1e6, 'unixepoch')       AS ts_utc,
+SELECT strftime('%Y-%m-%dT%H:%M:%S', p.ts_us / 1000000, 'unixepoch') || printf('.%06dZ', p.ts_us % 1000000)       AS ts_utc,
        printf('%llu', s.flow_id)                                         AS flow_id,
        s.pid                                                             AS pid,
        CASE p.direction WHEN 0 THEN 'out' WHEN 1 THEN 'in' END           AS direction,
@@ -100,8 +101,8 @@ FROM packet p JOIN packet_stream s ON s.stream_id = p.stream_id;
 
 CREATE VIEW sessions AS
 SELECT session_id,
-       strftime('%Y-%m-%dT%H:%M:%fZ', started_ts_us / 1e6, 'unixepoch') AS started_utc,
-       strftime('%Y-%m-%dT%H:%M:%fZ', ended_ts_us / 1e6, 'unixepoch')   AS ended_utc,
+       strftime('%Y-%m-%dT%H:%M:%S', started_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', started_ts_us % 1000000) AS started_utc,
+       strftime('%Y-%m-%dT%H:%M:%S', ended_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', ended_ts_us % 1000000)   AS ended_utc,
        source, source_detail, host_name, status,
        events_received, events_written, events_dropped, events_lost, events_malformed, events_unknown
 FROM collector_session;

@@ -36,7 +36,8 @@ internal sealed class TestEmitter : EventSource
         WriteEvent(3, FlowId, ProcessId, Direction, Protocol, LocalAddress, LocalPort, RemoteAddress, RemotePort, Bytes);
 
     [Event(4, Level = EventLevel.Informational, Keywords = Keywords.Health)]
-    public void DriverStarted(uint DriverVersion, uint CalloutsRegistered) => WriteEvent(4, DriverVersion, CalloutsRegistered);
+    public void DriverStarted(uint DriverVersion, uint CalloutsRegistered) =>
+        WriteEvent(4, unchecked((int)DriverVersion), unchecked((int)CalloutsRegistered)); // (int,int) overload: uint would bind to (long,long) and write 8 bytes each
 
     [Event(5, Level = EventLevel.Informational, Keywords = Keywords.Health)]
     public void DriverStopping(ulong FlowsTracked, ulong FlowsActive, ulong ContextAllocFailures, ulong PacketsWithoutFlow) =>
@@ -44,7 +45,7 @@ internal sealed class TestEmitter : EventSource
 
     /// <summary>An event name the contract does not have, to check it is counted as unknown.</summary>
     [Event(6, Level = EventLevel.Informational, Keywords = Keywords.Health)]
-    public void SomethingNew(uint Value) => WriteEvent(6, Value);
+    public void SomethingNew(uint Value) => WriteEvent(6, unchecked((int)Value));
 
     /// <summary>Emits one of our records the way the driver would.</summary>
     [NonEvent]

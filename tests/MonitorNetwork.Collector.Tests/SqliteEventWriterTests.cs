@@ -1,0 +1,133 @@
+// The store writer: rows equal the events, FlowDeleted without FlowEstablished keeps its totals, views read well,
+// lock contention is retried by Polly, and a failed batch leaves nothing behind.
+using Dapper;
+using Microsoft.Data.Sqlite;
+using MonitorNetwork.Collector.Events;
+using MonitorNetwork.Collector.Pipeline;
+using MonitorNetwork.Collector.Store;
+using MonitorNetwork.Collector.Tests.TestSupport;
+
+namespace MonitorNetwork.Collector.Tests;
+
+public class SqliteEventWriterTests
+{
+    private static readonly TimeSpan Busy = TimeSpan.FromMilliseconds(100);
+    private const long T0 = 1_767_225_600_000_000; // 2026-01-01T00:00:00Z
+
+    private static List<MonitorEvent> Stamped(List<MonitorEvent> events) =>
+        events.Select((e, i) => e with { TimestampUs = T0 + i * 1000L }).ToList();
+
+    [Fact]
+    public void WriteBatch_ScriptedTraffic_StoresEveryEventAsSent()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("mn.db");
+        var events = Stamped(TrafficScript.Build(flows: 40, packetsPerFlow: 25));
+        using (var c = StoreDatabase.OpenForWriting(path, Busy))
+        {
+            var session = SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow);
+            using var writer = new SqliteEventWriter(c, session);
+            foreach (var chunk in events.Chunk(97)) writer.WriteBatch(chunk, default);
+        }
+        StoreAssert.MatchesSent(path, events, T0, T0 + events.Count * 1000L);
+    }
+
+    [Fact]
+    public void Views_ShowReadableAddressesDirectionsTimesAndUnsignedFlowIds()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("mn.db");
+        var local = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("::ffff:192.168.1.10"));
+        var remote = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("2001:db8::10"));
+        using (var c = StoreDatabase.OpenForWriting(path, Busy))
+        {
+            using var writer = new SqliteEventWriter(c, SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow));
+            writer.WriteBatch([
+                new FlowEstablishedEvent(T0, ulong.MaxValue, 42, FlowDirection.Inbound, 6, local, 50000, remote, 443, "app.exe"),
+                new PacketEvent(T0 + 1500, ulong.MaxValue, 42, FlowDirection.Outbound, 17, local, 50000, remote, 443, 99),
+            ], default);
+        }
+        using var db = StoreAssert.Open(path);
+        var flow = db.QuerySingle("SELECT flow_id, direction, protocol, local_address, remote_address, start_utc FROM flows");
+        Assert.Equal("18446744073709551615", (string)flow.flow_id);
+        Assert.Equal("in", (string)flow.direction);
+        Assert.Equal("tcp", (string)flow.protocol);
+        Assert.Equal("192.168.1.10", (string)flow.local_address);
+        Assert.Equal("2001:db8::10", (string)flow.remote_address);
+        Assert.Equal("2026-01-01T00:00:00.000000Z", (string)flow.start_utc);
+        var packet = db.QuerySingle("SELECT ts_utc, direction, protocol, bytes FROM packets");
+        Assert.Equal("2026-01-01T00:00:00.001500Z", (string)packet.ts_utc);
+        Assert.Equal("out", (string)packet.direction);
+        Assert.Equal("udp", (string)packet.protocol);
+        Assert.Equal(99L, (long)packet.bytes);
+    }
+
+    [Fact]
+    public void WriteBatch_StoresCountersInSessionRow()
+    {
+        using var dir = new TempDirectory();
+        using var c = StoreDatabase.OpenForWriting(dir.File("mn.db"), Busy);
+        var session = SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow);
+        using var writer = new SqliteEventWriter(c, session);
+        writer.WriteBatch([new FlowDeletedEvent(T0, 1, 0, 0, 0, 0)], new CounterSnapshot(10, 1, 2, 3, 4, 5));
+        var row = c.QuerySingle<(long, long, long, long, long, long)>(
+            "SELECT events_received, events_written, events_dropped, events_lost, events_malformed, events_unknown FROM collector_session");
+        Assert.Equal((10L, 1L, 2L, 3L, 4L, 5L), row);
+    }
+
+    [Fact]
+    public void WriteBatch_RepeatedStreams_ShareOneStreamRow()
+    {
+        using var dir = new TempDirectory();
+        using var c = StoreDatabase.OpenForWriting(dir.File("mn.db"), Busy);
+        var session = SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow);
+        var a = NetAddress.FromIPAddress(System.Net.IPAddress.Loopback);
+        var packets = Enumerable.Range(0, 100).Select(i => (MonitorEvent)new PacketEvent(T0 + i, 7, 1, (FlowDirection)(i % 2), 6, a, 1, a, 2, 10)).ToList();
+        using (var writer = new SqliteEventWriter(c, session)) writer.WriteBatch(packets, default);
+        using (var writer = new SqliteEventWriter(c, session)) writer.WriteBatch(packets, default); // a new writer finds the old stream
+        Assert.Equal(1, c.ExecuteScalar<long>("SELECT count(*) FROM packet_stream"));
+        Assert.Equal(200, c.ExecuteScalar<long>("SELECT count(*) FROM packet"));
+    }
+
+    [Fact]
+    public async Task WriteBatch_WhileAnotherProcessHoldsTheWriteLock_IsRetriedUntilItCommits()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("mn.db");
+        using var c = StoreDatabase.OpenForWriting(path, Busy);
+        var session = SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow);
+        using var inner = new SqliteEventWriter(c, session);
+        var writer = new ResilientBatchWriter(inner, ResilientBatchWriter.DefaultRetry());
+
+        using var analyst = new SqliteConnection($"Data Source={path};Pooling=False");
+        analyst.Open();
+        analyst.Execute("BEGIN IMMEDIATE; INSERT INTO health_event VALUES (0, 1, 'x', '{}');");
+        var release = Task.Delay(700).ContinueWith(_ => analyst.Execute("COMMIT"));
+        writer.WriteBatch([new FlowDeletedEvent(T0, 1, 0, 0, 0, 0)], default);
+        await release;
+        Assert.Equal(1, c.ExecuteScalar<long>("SELECT count(*) FROM flow"));
+    }
+
+    [Fact]
+    public void WriteBatch_Failure_RollsBackWholeBatchAndForgetsNewStreams()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("mn.db");
+        using var c = StoreDatabase.OpenForWriting(path, Busy);
+        var session = SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow);
+        using var writer = new SqliteEventWriter(c, session);
+        var a = NetAddress.FromIPAddress(System.Net.IPAddress.Loopback);
+        var packet = new PacketEvent(T0, 7, 1, FlowDirection.Inbound, 6, a, 1, a, 2, 10);
+
+        using (var analyst = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            analyst.Open();
+            analyst.Execute("BEGIN IMMEDIATE");
+            Assert.Throws<SqliteException>(() => writer.WriteBatch([packet], default)); // no retry: inner writer
+            analyst.Execute("ROLLBACK");
+        }
+        Assert.Equal(0, c.ExecuteScalar<long>("SELECT count(*) FROM packet_stream"));
+        writer.WriteBatch([packet], default); // must re-create the stream, not reuse a rolled-back id
+        Assert.Equal(1, c.ExecuteScalar<long>("SELECT count(*) FROM packet p JOIN packet_stream s USING (stream_id)"));
+    }
+}

@@ -1,0 +1,23 @@
+// Records a .nettrace file of the test emitter: an EventPipe session on this process, its stream copied to a
+// file, exactly as `dotnet-trace collect` would write it.
+using System.Diagnostics.Tracing;
+using Microsoft.Diagnostics.NETCore.Client;
+using MonitorNetwork.Collector.Events;
+
+namespace MonitorNetwork.Collector.Tests.TestSupport;
+
+internal static class NettraceRecorder
+{
+    public static async Task RecordAsync(string path, IEnumerable<MonitorEvent> events)
+    {
+        var client = new DiagnosticsClient(Environment.ProcessId);
+        var providers = new[] { new EventPipeProvider("MonitorNetwork", EventLevel.Verbose, 0x7) };
+        using var session = await client.StartEventPipeSessionAsync(providers, requestRundown: false, circularBufferMB: 256, CancellationToken.None);
+        await using var file = File.Create(path);
+        var copy = session.EventStream.CopyToAsync(file);
+        foreach (var e in events) TestEmitter.Log.Send(e);
+        TestEmitter.Log.SomethingNew(1); // one event of ours that the contract does not know
+        await session.StopAsync(CancellationToken.None);
+        await copy;
+    }
+}
