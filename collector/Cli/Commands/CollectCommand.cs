@@ -69,8 +69,8 @@ internal static class CollectCommand
     internal static async Task<int> RunHostAsync(Dictionary<string, string?> overrides, TraceSourceFactory sourceFactory)
     {
         using var host = CollectorHost.Build(overrides, sourceFactory);
+        var worker = host.Services.GetRequiredService<CollectorWorker>(); // RunAsync disposes the services
         await host.RunAsync().ConfigureAwait(false);
-        var worker = host.Services.GetRequiredService<CollectorWorker>();
         if (worker.Failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(worker.Failure);
         return (int)ExitCode.Success;
     }

@@ -17,6 +17,12 @@ internal static class ImportCommand
     public static Command Create()
     {
         var files = new Argument<string[]>("FILE") { Description = ".nettrace or .etl recordings", Arity = ArgumentArity.OneOrMore };
+        files.Validators.Add(result =>
+        {
+            // The parser hands unknown options to the argument; a file name that looks like an option is a typo.
+            foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-') && !File.Exists(t.Value)))
+                result.AddError($"Unrecognized command or argument '{token.Value}'.");
+        });
         var db = CommonOptions.Database();
         var command = new Command("import", "Import .nettrace (any OS) or .etl (Windows) recordings into the SQLite store") { files, db };
         command.SetAction((parse, token) => RunAsync(parse.GetValue(files)!, parse.GetValue(db)!, token));
@@ -26,6 +32,8 @@ internal static class ImportCommand
     /// <summary>Chooses the reader for a file by its extension, or by its header when the extension says nothing.</summary>
     public static ITraceSource SourceFor(string path)
     {
+        if (!File.Exists(path))
+            throw new MonitorNetworkException(FailureKind.NotFound, $"no such file: {Path.GetFullPath(path)}");
         var extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension == ".etl")
         {
@@ -34,8 +42,6 @@ internal static class ImportCommand
                     $"{path}: .etl files are decoded by Windows (TDH); import them on Windows, or record .nettrace here");
             return new EtlFileSource(path);
         }
-        if (extension != ".nettrace" && !File.Exists(path))
-            throw new MonitorNetworkException(FailureKind.NotFound, $"no such file: {Path.GetFullPath(path)}");
         // Anything else goes to the .nettrace reader, which checks the header and names the problem.
         return new NettraceFileSource(path);
     }
