@@ -1,0 +1,183 @@
+/*
+ * Classify, notify and flow-delete functions. Classify runs at up to DISPATCH_LEVEL on any processor: no paged
+ * code or data, no waits, and the only allocation is one lookaside context per established flow.
+ */
+#include "mn_callouts.h"
+#include "mn_flow.h"
+#include "mn_layers.h"
+#include "mn_trace.h"
+
+static mn_transport_callout_ids g_transport_ids;
+
+_Use_decl_annotations_
+void mn_callouts_set_transport_ids(const mn_transport_callout_ids *ids)
+{
+    g_transport_ids = *ids;
+}
+
+/* Inspection only: leave the decision to other filters, and never touch an action we may not write. */
+static void mn_continue(_Inout_ FWPS_CLASSIFY_OUT0 *classify_out)
+{
+    if ((classify_out->rights & FWPS_RIGHT_ACTION_WRITE) != 0) {
+        classify_out->actionType = FWP_ACTION_CONTINUE;
+    }
+}
+
+/* The process path as WFP gives it: a byte blob holding a NUL-terminated UTF-16 string. */
+static void mn_process_path(_In_ const FWPS_INCOMING_METADATA_VALUES0 *meta, _Out_ const WCHAR **path,
+                            _Out_ UINT16 *chars)
+{
+    *path = NULL;
+    *chars = 0;
+    if (FWPS_IS_METADATA_FIELD_PRESENT(meta, FWPS_METADATA_FIELD_PROCESS_PATH) && meta->processPath != NULL &&
+        meta->processPath->data != NULL) {
+        UINT32 n = meta->processPath->size / sizeof(WCHAR);
+        const WCHAR *p = (const WCHAR *)meta->processPath->data;
+        while (n > 0 && p[n - 1] == 0) {
+            n--;
+        }
+        *path = p;
+        *chars = (UINT16)(n > 0xFFFF ? 0xFFFF : n);
+    }
+}
+
+/* Associates the context with one transport layer; the association owns one reference. */
+static void mn_associate(_Inout_ mn_flow *flow, _In_ int slot, _In_ UINT16 layer_id, _In_ UINT32 callout_id)
+{
+    NTSTATUS status;
+
+    mn_flow_add_ref(flow);
+    flow->associations[slot].layer_id = layer_id;
+    flow->associations[slot].callout_id = callout_id;
+    flow->associations[slot].live = TRUE;
+    status = FwpsFlowAssociateContext0(flow->flow_id, layer_id, callout_id, (UINT64)(ULONG_PTR)flow);
+    if (!NT_SUCCESS(status)) {
+        flow->associations[slot].live = FALSE;
+        mn_flow_discard(flow); /* drops the reference taken for this association; never the last one */
+    }
+}
+
+_Use_decl_annotations_
+void mn_classify_flow_established(const FWPS_INCOMING_VALUES0 *in_fixed_values,
+                                  const FWPS_INCOMING_METADATA_VALUES0 *in_meta_values, void *layer_data,
+                                  const void *classify_context, const FWPS_FILTER3 *filter, UINT64 flow_context,
+                                  FWPS_CLASSIFY_OUT0 *classify_out)
+{
+    mn_tuple tuple;
+    const WCHAR *path;
+    UINT16 path_chars;
+    UINT32 process_id = 0;
+    UINT64 flow_id;
+    BOOLEAN is_ipv6;
+    mn_flow *flow;
+
+    UNREFERENCED_PARAMETER(layer_data);
+    UNREFERENCED_PARAMETER(classify_context);
+    UNREFERENCED_PARAMETER(filter);
+    UNREFERENCED_PARAMETER(flow_context);
+
+    mn_continue(classify_out);
+    /* Nobody listening for flows or packets: no context, no event, almost no cost. */
+    if (!mn_trace_flow_enabled() && !mn_trace_packet_enabled()) {
+        goto Exit;
+    }
+    if (!FWPS_IS_METADATA_FIELD_PRESENT(in_meta_values, FWPS_METADATA_FIELD_FLOW_HANDLE)) {
+        goto Exit; /* without a flow handle there is neither a FlowId nor a context to attach */
+    }
+    if (!mn_tuple_from_values(in_fixed_values, &tuple)) {
+        goto Exit;
+    }
+    if (FWPS_IS_METADATA_FIELD_PRESENT(in_meta_values, FWPS_METADATA_FIELD_PROCESS_ID)) {
+        process_id = (UINT32)in_meta_values->processId;
+    }
+    mn_process_path(in_meta_values, &path, &path_chars);
+    flow_id = in_meta_values->flowHandle;
+    mn_trace_flow_established(flow_id, process_id, &tuple, path, path_chars);
+
+    flow = mn_flow_create(flow_id, process_id);
+    if (flow == NULL) {
+        goto Exit;
+    }
+    is_ipv6 = (BOOLEAN)(in_fixed_values->layerId == FWPS_LAYER_ALE_FLOW_ESTABLISHED_V6);
+    mn_associate(flow, 0, is_ipv6 ? FWPS_LAYER_INBOUND_TRANSPORT_V6 : FWPS_LAYER_INBOUND_TRANSPORT_V4,
+                 is_ipv6 ? g_transport_ids.inbound_v6 : g_transport_ids.inbound_v4);
+    mn_associate(flow, 1, is_ipv6 ? FWPS_LAYER_OUTBOUND_TRANSPORT_V6 : FWPS_LAYER_OUTBOUND_TRANSPORT_V4,
+                 is_ipv6 ? g_transport_ids.outbound_v6 : g_transport_ids.outbound_v4);
+    /* Drop the creation reference: the associations now keep the context alive. With none, it is freed
+       without a FlowDeleted, since WFP will never report this flow's end to us. */
+    if (flow->associations[0].live || flow->associations[1].live) {
+        mn_flow_release(flow);
+    } else {
+        mn_flow_discard(flow);
+    }
+
+Exit:
+    return;
+}
+
+_Use_decl_annotations_
+void mn_classify_transport(const FWPS_INCOMING_VALUES0 *in_fixed_values,
+                           const FWPS_INCOMING_METADATA_VALUES0 *in_meta_values, void *layer_data,
+                           const void *classify_context, const FWPS_FILTER3 *filter, UINT64 flow_context,
+                           FWPS_CLASSIFY_OUT0 *classify_out)
+{
+    /* WFP keeps this context's association alive for the whole classify, so no reference is needed. */
+    mn_flow *flow = (mn_flow *)(ULONG_PTR)flow_context;
+    const mn_layer_fields *fields = mn_layer_fields_for(in_fixed_values->layerId);
+    const NET_BUFFER_LIST *nbl = (const NET_BUFFER_LIST *)layer_data;
+    const NET_BUFFER *nb;
+    BOOLEAN write_packets;
+    BOOLEAN have_tuple = FALSE;
+    mn_tuple tuple;
+    UINT32 header_bytes = 0;
+
+    UNREFERENCED_PARAMETER(classify_context);
+    UNREFERENCED_PARAMETER(filter);
+
+    mn_continue(classify_out);
+    write_packets = mn_trace_packet_enabled();
+    if (fields == NULL || nbl == NULL || (flow == NULL && !write_packets)) {
+        goto Exit;
+    }
+    /* Inbound data starts at the transport payload; outbound data starts at the transport header. */
+    if (fields->fixed_direction == FWP_DIRECTION_OUTBOUND &&
+        FWPS_IS_METADATA_FIELD_PRESENT(in_meta_values, FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE)) {
+        header_bytes = in_meta_values->transportHeaderSize;
+    }
+    if (write_packets) {
+        have_tuple = mn_tuple_from_values(in_fixed_values, &tuple);
+    }
+    for (nb = NET_BUFFER_LIST_FIRST_NB(nbl); nb != NULL; nb = NET_BUFFER_NEXT_NB(nb)) {
+        ULONG length = NET_BUFFER_DATA_LENGTH(nb);
+        UINT32 payload = length > header_bytes ? (UINT32)(length - header_bytes) : 0;
+        if (flow != NULL) {
+            mn_flow_count_packet(flow, fields->fixed_direction, payload);
+        } else {
+            mn_flows_count_packet_without_flow();
+        }
+        if (have_tuple) {
+            mn_trace_packet(flow != NULL ? flow->flow_id : 0, flow != NULL ? flow->process_id : 0, &tuple, payload);
+        }
+    }
+
+Exit:
+    return;
+}
+
+_Use_decl_annotations_
+NTSTATUS mn_notify(FWPS_CALLOUT_NOTIFY_TYPE notify_type, const GUID *filter_key, FWPS_FILTER3 *filter)
+{
+    UNREFERENCED_PARAMETER(notify_type);
+    UNREFERENCED_PARAMETER(filter_key);
+    UNREFERENCED_PARAMETER(filter);
+    return STATUS_SUCCESS;
+}
+
+_Use_decl_annotations_
+void mn_flow_delete(UINT16 layer_id, UINT32 callout_id, UINT64 flow_context)
+{
+    UNREFERENCED_PARAMETER(callout_id);
+    if (flow_context != 0) {
+        mn_flow_association_deleted((mn_flow *)(ULONG_PTR)flow_context, layer_id);
+    }
+}

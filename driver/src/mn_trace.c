@@ -1,0 +1,107 @@
+/*
+ * The MonitorNetwork TraceLogging provider and its event writers. Field types are those TDH decodes and WPA
+ * displays: integers, TraceLoggingIPv6Address and TraceLoggingCountedWideString (no CountedBinary, no SID,
+ * either of which would make TDH drop every later field).
+ */
+#include "mn_trace.h"
+
+/* {4917cfb1-f0b6-5dd0-3607-3eb1a4b61c4b}: the TraceLogging/EventSource name hash of "MonitorNetwork". */
+TRACELOGGING_DEFINE_PROVIDER(g_mn_trace_provider, "MonitorNetwork",
+                             (0x4917cfb1, 0xf0b6, 0x5dd0, 0x36, 0x07, 0x3e, 0xb1, 0xa4, 0xb6, 0x1c, 0x4b));
+
+_Use_decl_annotations_
+BOOLEAN mn_trace_flow_enabled(void)
+{
+    return TraceLoggingProviderEnabled(g_mn_trace_provider, MN_LEVEL_INFORMATION, MN_KEYWORD_FLOW);
+}
+
+_Use_decl_annotations_
+BOOLEAN mn_trace_packet_enabled(void)
+{
+    return TraceLoggingProviderEnabled(g_mn_trace_provider, MN_LEVEL_VERBOSE, MN_KEYWORD_PACKET);
+}
+
+_Use_decl_annotations_
+void mn_trace_flow_established(UINT64 flow_id, UINT32 process_id, const mn_tuple *tuple, const WCHAR *path,
+                               UINT16 path_chars)
+{
+    if (!mn_trace_flow_enabled()) {
+        return;
+    }
+    TraceLoggingWrite(g_mn_trace_provider, "FlowEstablished",
+                      TraceLoggingLevel(MN_LEVEL_INFORMATION),
+                      TraceLoggingKeyword(MN_KEYWORD_FLOW),
+                      TraceLoggingUInt64(flow_id, "FlowId"),
+                      TraceLoggingUInt32(process_id, "ProcessId"),
+                      TraceLoggingUInt8(tuple->direction, "Direction"),
+                      TraceLoggingUInt8(tuple->protocol, "Protocol"),
+                      TraceLoggingIPv6Address(tuple->local_address, "LocalAddress"),
+                      TraceLoggingUInt16(tuple->local_port, "LocalPort"),
+                      TraceLoggingIPv6Address(tuple->remote_address, "RemoteAddress"),
+                      TraceLoggingUInt16(tuple->remote_port, "RemotePort"),
+                      TraceLoggingCountedWideString(path, path_chars, "ProcessPath"));
+}
+
+_Use_decl_annotations_
+void mn_trace_flow_deleted(UINT64 flow_id, UINT64 packets_in, UINT64 bytes_in, UINT64 packets_out, UINT64 bytes_out)
+{
+    if (!mn_trace_flow_enabled()) {
+        return;
+    }
+    TraceLoggingWrite(g_mn_trace_provider, "FlowDeleted",
+                      TraceLoggingLevel(MN_LEVEL_INFORMATION),
+                      TraceLoggingKeyword(MN_KEYWORD_FLOW),
+                      TraceLoggingUInt64(flow_id, "FlowId"),
+                      TraceLoggingUInt64(packets_in, "PacketsIn"),
+                      TraceLoggingUInt64(bytes_in, "BytesIn"),
+                      TraceLoggingUInt64(packets_out, "PacketsOut"),
+                      TraceLoggingUInt64(bytes_out, "BytesOut"));
+}
+
+_Use_decl_annotations_
+void mn_trace_packet(UINT64 flow_id, UINT32 process_id, const mn_tuple *tuple, UINT32 bytes)
+{
+    if (!mn_trace_packet_enabled()) {
+        return;
+    }
+    TraceLoggingWrite(g_mn_trace_provider, "Packet",
+                      TraceLoggingLevel(MN_LEVEL_VERBOSE),
+                      TraceLoggingKeyword(MN_KEYWORD_PACKET),
+                      TraceLoggingUInt64(flow_id, "FlowId"),
+                      TraceLoggingUInt32(process_id, "ProcessId"),
+                      TraceLoggingUInt8(tuple->direction, "Direction"),
+                      TraceLoggingUInt8(tuple->protocol, "Protocol"),
+                      TraceLoggingIPv6Address(tuple->local_address, "LocalAddress"),
+                      TraceLoggingUInt16(tuple->local_port, "LocalPort"),
+                      TraceLoggingIPv6Address(tuple->remote_address, "RemoteAddress"),
+                      TraceLoggingUInt16(tuple->remote_port, "RemotePort"),
+                      TraceLoggingUInt32(bytes, "Bytes"));
+}
+
+_Use_decl_annotations_
+void mn_trace_driver_started(UINT32 driver_version, UINT32 callouts_registered)
+{
+    if (!TraceLoggingProviderEnabled(g_mn_trace_provider, MN_LEVEL_INFORMATION, MN_KEYWORD_HEALTH)) {
+        return;
+    }
+    TraceLoggingWrite(g_mn_trace_provider, "DriverStarted",
+                      TraceLoggingLevel(MN_LEVEL_INFORMATION),
+                      TraceLoggingKeyword(MN_KEYWORD_HEALTH),
+                      TraceLoggingUInt32(driver_version, "DriverVersion"),
+                      TraceLoggingUInt32(callouts_registered, "CalloutsRegistered"));
+}
+
+_Use_decl_annotations_
+void mn_trace_driver_stopping(const mn_health_counters *counters)
+{
+    if (!TraceLoggingProviderEnabled(g_mn_trace_provider, MN_LEVEL_INFORMATION, MN_KEYWORD_HEALTH)) {
+        return;
+    }
+    TraceLoggingWrite(g_mn_trace_provider, "DriverStopping",
+                      TraceLoggingLevel(MN_LEVEL_INFORMATION),
+                      TraceLoggingKeyword(MN_KEYWORD_HEALTH),
+                      TraceLoggingUInt64(counters->flows_tracked, "FlowsTracked"),
+                      TraceLoggingUInt64(counters->flows_active, "FlowsActive"),
+                      TraceLoggingUInt64(counters->context_alloc_failures, "ContextAllocFailures"),
+                      TraceLoggingUInt64(counters->packets_without_flow, "PacketsWithoutFlow"));
+}

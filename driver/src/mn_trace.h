@@ -1,0 +1,54 @@
+/*
+ * TraceLogging events of the MonitorNetwork provider. The names, field names, types and order are the
+ * contract in schema/events.json; the host harness captures every write and checks it against that file.
+ * Every writer is cheap to call when nobody listens: it checks TraceLoggingProviderEnabled first.
+ */
+#pragma once
+#include "mn_wdk.h"
+#include <TraceLoggingProvider.h>
+
+TRACELOGGING_DECLARE_PROVIDER(g_mn_trace_provider);
+
+#define MN_KEYWORD_PACKET 0x1ULL
+#define MN_KEYWORD_FLOW 0x2ULL
+#define MN_KEYWORD_HEALTH 0x4ULL
+
+#define MN_LEVEL_INFORMATION 4 /* WINEVENT_LEVEL_INFO */
+#define MN_LEVEL_VERBOSE 5     /* WINEVENT_LEVEL_VERBOSE */
+
+/* Addresses are 16 bytes in network order; IPv4 is v4-mapped (::ffff:a.b.c.d). Ports are host order. */
+typedef struct mn_tuple {
+    UINT8 protocol;
+    UINT8 direction; /* FWP_DIRECTION: 0 outbound, 1 inbound */
+    UINT8 local_address[16];
+    UINT8 remote_address[16];
+    UINT16 local_port;
+    UINT16 remote_port;
+} mn_tuple;
+
+typedef struct mn_health_counters {
+    UINT64 flows_tracked;
+    UINT64 flows_active;
+    UINT64 context_alloc_failures;
+    UINT64 packets_without_flow;
+} mn_health_counters;
+
+_IRQL_requires_max_(DISPATCH_LEVEL) BOOLEAN mn_trace_flow_enabled(void);
+_IRQL_requires_max_(DISPATCH_LEVEL) BOOLEAN mn_trace_packet_enabled(void);
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void mn_trace_flow_established(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_tuple *tuple,
+                               _In_reads_(path_chars) const WCHAR *path, _In_ UINT16 path_chars);
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void mn_trace_flow_deleted(_In_ UINT64 flow_id, _In_ UINT64 packets_in, _In_ UINT64 bytes_in, _In_ UINT64 packets_out,
+                           _In_ UINT64 bytes_out);
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void mn_trace_packet(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_tuple *tuple, _In_ UINT32 bytes);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+void mn_trace_driver_started(_In_ UINT32 driver_version, _In_ UINT32 callouts_registered);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+void mn_trace_driver_stopping(_In_ const mn_health_counters *counters);

@@ -1,0 +1,50 @@
+/* The scenario table; each name is also a CTest test (CMakeLists.txt). */
+#pragma once
+
+void flow_lifecycle_totals_match_packets(void);
+void packet_without_flow_has_zero_ids(void);
+void metadata_absent_gives_zero_pid_and_empty_path(void);
+void metadata_without_flow_handle_writes_nothing(void);
+void malformed_values_write_nothing(void);
+void ipv6_flow_end_to_end(void);
+void context_allocation_failure_is_counted(void);
+void association_failure_keeps_other_layer(void);
+void outbound_payload_excludes_transport_header(void);
+void inspection_never_blocks(void);
+void unload_with_live_flows_frees_each_once(void);
+void unload_order_filters_contexts_callouts_engine_provider(void);
+void unload_with_pending_context_removal_waits(void);
+void unload_retries_busy_callout_unregister(void);
+void driver_entry_failures_undo_everything(void);
+void reload_after_unload_starts_clean(void);
+void provider_disabled_builds_no_event(void);
+void packet_keyword_off_still_counts_flows(void);
+void events_match_contract(void);
+void health_events_report_counters(void);
+void device_has_no_name(void);
+
+static const struct { const char *name; void (*run)(void); } k_scenarios[] = {
+#define SCENARIO(n) {#n, n}
+    SCENARIO(flow_lifecycle_totals_match_packets),
+    SCENARIO(packet_without_flow_has_zero_ids),
+    SCENARIO(metadata_absent_gives_zero_pid_and_empty_path),
+    SCENARIO(metadata_without_flow_handle_writes_nothing),
+    SCENARIO(malformed_values_write_nothing),
+    SCENARIO(ipv6_flow_end_to_end),
+    SCENARIO(context_allocation_failure_is_counted),
+    SCENARIO(association_failure_keeps_other_layer),
+    SCENARIO(outbound_payload_excludes_transport_header),
+    SCENARIO(inspection_never_blocks),
+    SCENARIO(unload_with_live_flows_frees_each_once),
+    SCENARIO(unload_order_filters_contexts_callouts_engine_provider),
+    SCENARIO(unload_with_pending_context_removal_waits),
+    SCENARIO(unload_retries_busy_callout_unregister),
+    SCENARIO(driver_entry_failures_undo_everything),
+    SCENARIO(reload_after_unload_starts_clean),
+    SCENARIO(provider_disabled_builds_no_event),
+    SCENARIO(packet_keyword_off_still_counts_flows),
+    SCENARIO(events_match_contract),
+    SCENARIO(health_events_report_counters),
+    SCENARIO(device_has_no_name),
+#undef SCENARIO
+};

@@ -1,0 +1,2 @@
+/* Test-only stand-in: GUID is defined in ntddk.h. */
+#pragma once
