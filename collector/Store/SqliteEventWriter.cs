@@ -1,5 +1,7 @@
 // Writes batches of decoded events into SQLite with prepared commands reused across batches.
 // Packets are stored as (time, stream, direction, bytes); the stream row holds the rest once.
+// The rollups (packet_minute, remote_first_seen) are updated in the same transaction; packet_minute is
+// pre-aggregated in memory per batch so it costs one upsert per (stream, minute), not one per packet.
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
@@ -17,7 +19,15 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     private readonly long _sessionId;
     private readonly Dictionary<StreamKey, long> _streams = new();
     private readonly List<StreamKey> _streamsAddedThisBatch = new();
-    private readonly SqliteCommand _insertPacket, _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession;
+    private readonly Dictionary<(long StreamId, long Minute), MinuteTotals> _minutes = new();
+    private readonly SqliteCommand _insertPacket, _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession,
+        _upsertMinute, _upsertRemote;
+    private readonly SqliteCommand[] _all;
+
+    private struct MinuteTotals
+    {
+        public long PacketsIn, BytesIn, PacketsOut, BytesOut;
+    }
 
     /// <summary>Prepares the statements on <paramref name="connection"/> for session <paramref name="sessionId"/>.</summary>
     public SqliteEventWriter(SqliteConnection connection, long sessionId)
@@ -50,12 +60,29 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                    events_lost = $lost, events_malformed = $bad, events_unknown = $unk
             WHERE session_id = $session
             """, "$rcv", "$wr", "$drop", "$lost", "$bad", "$unk", "$session");
+        _upsertMinute = Prepare("""
+            INSERT INTO packet_minute(stream_id, minute, packets_in, bytes_in, packets_out, bytes_out)
+            VALUES ($stream, $minute, $pin, $bin, $pout, $bout)
+            ON CONFLICT(stream_id, minute) DO UPDATE SET
+                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
+                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out
+            """, "$stream", "$minute", "$pin", "$bin", "$pout", "$bout");
+        _upsertRemote = Prepare("""
+            INSERT INTO remote_first_seen(remote_address, first_ts_us, first_pid) VALUES ($ra, $ts, $pid)
+            ON CONFLICT(remote_address) DO UPDATE SET first_ts_us = excluded.first_ts_us, first_pid = excluded.first_pid
+            WHERE excluded.first_ts_us < first_ts_us
+            """, "$ra", "$ts", "$pid");
+        _all = [_insertPacket, _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession, _upsertMinute, _upsertRemote];
     }
+
+    /// <summary>Minutes since the Unix epoch of a UTC microsecond time, truncated like SQLite's integer division.</summary>
+    public static long MinuteOf(long timestampUs) => timestampUs / 60_000_000L;
 
     /// <inheritdoc/>
     public void WriteBatch(IReadOnlyList<MonitorEvent> batch, CounterSnapshot counters)
     {
         _streamsAddedThisBatch.Clear();
+        _minutes.Clear();
         using var tx = _connection.BeginTransaction();
         try
         {
@@ -70,6 +97,8 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                     case HealthEvent h: WriteHealth(h); break;
                 }
             }
+            foreach (var ((streamId, minute), t) in _minutes)
+                Run(_upsertMinute, streamId, minute, t.PacketsIn, t.BytesIn, t.PacketsOut, t.BytesOut);
             Run(_updateSession, counters.Received, counters.Written, counters.Dropped, counters.Lost, counters.Malformed, counters.Unknown, _sessionId);
             tx.Commit();
         }
@@ -92,13 +121,29 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             streamId = (long)_upsertStream.ExecuteScalar()!;
             _streams[key] = streamId;
             _streamsAddedThisBatch.Add(key);
+            Run(_upsertRemote, p.RemoteAddress.ToString(), p.TimestampUs, p.ProcessId);
         }
         Run(_insertPacket, p.TimestampUs, streamId, (byte)p.Direction, p.Bytes);
+        ref var totals = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_minutes, (streamId, MinuteOf(p.TimestampUs)), out _);
+        if (p.Direction == FlowDirection.Inbound)
+        {
+            totals.PacketsIn++;
+            totals.BytesIn += p.Bytes;
+        }
+        else
+        {
+            totals.PacketsOut++;
+            totals.BytesOut += p.Bytes;
+        }
     }
 
-    private void WriteFlowEstablished(FlowEstablishedEvent f) =>
+    private void WriteFlowEstablished(FlowEstablishedEvent f)
+    {
+        var remote = f.RemoteAddress.ToString();
         Run(_insertFlow, unchecked((long)f.FlowId), _sessionId, f.ProcessId, f.ProcessPath, (byte)f.Direction, f.Protocol,
-            f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, f.TimestampUs);
+            f.LocalAddress.ToString(), f.LocalPort, remote, f.RemotePort, f.TimestampUs);
+        Run(_upsertRemote, remote, f.TimestampUs, f.ProcessId);
+    }
 
     private void WriteFlowDeleted(FlowDeletedEvent d)
     {
@@ -124,8 +169,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
 
     private void Bind(SqliteTransaction tx)
     {
-        foreach (var c in new[] { _insertPacket, _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession })
-            c.Transaction = tx;
+        foreach (var c in _all) c.Transaction = tx;
     }
 
     private static void SetAll(SqliteCommand command, params object[] values)
@@ -142,7 +186,6 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var c in new[] { _insertPacket, _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession })
-            c.Dispose();
+        foreach (var c in _all) c.Dispose();
     }
 }

@@ -131,3 +131,47 @@ public class SqliteEventWriterTests
         Assert.Equal(1, c.ExecuteScalar<long>("SELECT count(*) FROM packet p JOIN packet_stream s USING (stream_id)"));
     }
 }
+
+public class SqliteEventWriterRollupTests
+{
+    private const long T0 = 1_767_225_600_000_000; // 2026-01-01T00:00:00Z, a minute boundary
+
+    [Fact]
+    public void WriteBatch_PacketMinuteRollup_EqualsPacketRowsAcrossBatches()
+    {
+        using var dir = new TempDirectory();
+        using var c = StoreDatabase.OpenForWriting(dir.File("mn.db"), TimeSpan.FromSeconds(1));
+        var session = SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow);
+        var events = TrafficScript.Build(flows: 30, packetsPerFlow: 40)
+            .Select((e, i) => e with { TimestampUs = T0 + i * 700_000L }) // spreads over many minutes
+            .ToList();
+        using (var writer = new SqliteEventWriter(c, session))
+            foreach (var chunk in events.Chunk(53)) writer.WriteBatch(chunk, default);
+
+        var fromRows = c.Query<(long, long, long, long, long, long)>("""
+            SELECT stream_id, ts_us / 60000000, sum(direction = 1), sum(CASE WHEN direction = 1 THEN bytes END),
+                   sum(direction = 0), sum(CASE WHEN direction = 0 THEN bytes END)
+            FROM packet GROUP BY 1, 2 ORDER BY 1, 2
+            """).Select(r => (r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6)).ToList();
+        var rollup = c.Query<(long, long, long, long?, long, long?)>(
+            "SELECT stream_id, minute, packets_in, nullif(bytes_in, 0), packets_out, nullif(bytes_out, 0) FROM packet_minute ORDER BY 1, 2")
+            .Select(r => (r.Item1, r.Item2, r.Item3, r.Item4 ?? 0, r.Item5, r.Item6 ?? 0)).ToList();
+        Assert.Equal(fromRows.Select(r => (r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6)), rollup);
+        Assert.True(rollup.Select(r => r.Item2).Distinct().Count() > 10);
+    }
+
+    [Fact]
+    public void RemoteFirstSeen_KeepsEarliestSighting()
+    {
+        using var dir = new TempDirectory();
+        using var c = StoreDatabase.OpenForWriting(dir.File("mn.db"), TimeSpan.FromSeconds(1));
+        var session = SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow);
+        var a = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("10.1.1.1"));
+        var r = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("198.51.100.7"));
+        using var writer = new SqliteEventWriter(c, session);
+        writer.WriteBatch([new FlowEstablishedEvent(T0 + 500, 1, 11, FlowDirection.Outbound, 6, a, 1, r, 2, "late.exe")], default);
+        writer.WriteBatch([new FlowEstablishedEvent(T0 + 100, 2, 22, FlowDirection.Outbound, 6, a, 3, r, 2, "early.exe")], default);
+        writer.WriteBatch([new FlowEstablishedEvent(T0 + 900, 3, 33, FlowDirection.Outbound, 6, a, 4, r, 2, "later.exe")], default);
+        Assert.Equal((T0 + 100, 22L), c.QuerySingle<(long, long)>("SELECT first_ts_us, first_pid FROM remote_first_seen"));
+    }
+}

@@ -21,10 +21,32 @@ public class StoreDatabaseTests
             Assert.Equal(Migrations.Latest, c.ExecuteScalar<int>("PRAGMA user_version"));
             Assert.Equal(Migrations.ApplicationId, c.ExecuteScalar<int>("PRAGMA application_id"));
             Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
-            Assert.Equal(["collector_session", "flow", "health_event", "packet", "packet_stream"],
+            Assert.Equal(["collector_session", "flow", "health_event", "packet", "packet_minute", "packet_stream", "remote_first_seen"],
                 c.Query<string>("SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name"));
         }
         Assert.Equal(1, Migrations.All[0].Version);
+    }
+
+    [Fact]
+    public void OpenForWriting_Version1Database_MigratesAndBackfillsRollups()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("v1.db");
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            c.Execute(Migrations.All[0].Sql);
+            c.Execute($"PRAGMA application_id={Migrations.ApplicationId}; PRAGMA user_version=1;");
+            c.Execute("INSERT INTO packet_stream VALUES (1, 5, 10, 6, '10.0.0.1', 1000, '10.0.0.2', 80)");
+            c.Execute("INSERT INTO packet VALUES (60000000, 1, 1, 100), (60000001, 1, 0, 7), (120000000, 1, 1, 5)");
+        }
+        using (var c = StoreDatabase.OpenForWriting(path, Busy))
+        {
+            Assert.Equal(Migrations.Latest, c.ExecuteScalar<int>("PRAGMA user_version"));
+            Assert.Equal([(1L, 1L, 100L, 1L, 7L), (2L, 1L, 5L, 0L, 0L)],
+                c.Query<(long, long, long, long, long)>("SELECT minute, packets_in, bytes_in, packets_out, bytes_out FROM packet_minute ORDER BY minute"));
+            Assert.Equal(60000000L, c.ExecuteScalar<long>("SELECT first_ts_us FROM remote_first_seen WHERE remote_address = '10.0.0.2'"));
+        }
     }
 
     [Fact]

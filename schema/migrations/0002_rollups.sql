@@ -1,0 +1,39 @@
+-- 0002: rollups the named queries read instead of scanning every packet. The collector maintains them in the
+-- same transaction as the rows they summarise, so they never disagree with the packet table.
+
+-- Packets and payload bytes per packet stream per UTC minute.
+CREATE TABLE packet_minute (
+    stream_id    INTEGER NOT NULL,           -- packet_stream.stream_id
+    minute       INTEGER NOT NULL,           -- ts_us / 60000000: minutes since the Unix epoch, UTC
+    packets_in   INTEGER NOT NULL DEFAULT 0,
+    bytes_in     INTEGER NOT NULL DEFAULT 0,
+    packets_out  INTEGER NOT NULL DEFAULT 0,
+    bytes_out    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (stream_id, minute)
+) WITHOUT ROWID;
+CREATE INDEX packet_minute_by_minute ON packet_minute(minute);
+
+-- When each remote address was first seen, in a flow or a packet.
+CREATE TABLE remote_first_seen (
+    remote_address TEXT    PRIMARY KEY,
+    first_ts_us    INTEGER NOT NULL,          -- earliest FlowEstablished or Packet time, UTC microseconds
+    first_pid      INTEGER                    -- process of that first sighting (0 or NULL when unknown)
+) WITHOUT ROWID;
+CREATE INDEX remote_first_seen_by_time ON remote_first_seen(first_ts_us);
+
+CREATE INDEX flow_by_remote ON flow(remote_address);
+CREATE INDEX packet_stream_by_flow ON packet_stream(flow_id);
+
+-- Backfill from rows written by schema version 1.
+INSERT INTO packet_minute(stream_id, minute, packets_in, bytes_in, packets_out, bytes_out)
+SELECT stream_id, ts_us / 60000000,
+       sum(direction = 1), sum(CASE WHEN direction = 1 THEN bytes ELSE 0 END),
+       sum(direction = 0), sum(CASE WHEN direction = 0 THEN bytes ELSE 0 END)
+FROM packet GROUP BY stream_id, ts_us / 60000000;
+
+INSERT INTO remote_first_seen(remote_address, first_ts_us, first_pid)
+SELECT remote_address, min(ts), NULL FROM (
+    SELECT remote_address, start_ts_us AS ts FROM flow WHERE remote_address IS NOT NULL AND start_ts_us IS NOT NULL
+    UNION ALL
+    SELECT s.remote_address, p.ts_us FROM packet p JOIN packet_stream s USING (stream_id)
+) GROUP BY remote_address;
