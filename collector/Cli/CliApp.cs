@@ -13,16 +13,21 @@ public static class CliApp
     {
         CollectCommand.Create(),
         ImportCommand.Create(),
+        QueryCommand.Create(),
+        QueriesCommand.Create(),
+        StatsCommand.Create(),
     };
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null, TextWriter? output = null)
     {
         error ??= Console.Error;
+        CliStreams.Use(output);
         var parse = CreateRootCommand().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"monitornetwork: {parse.Errors[0].Message} (see 'monitornetwork --help')");
+            var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            error.WriteLine($"monitornetwork: {message} (see 'monitornetwork --help')");
             return (int)ExitCode.Usage;
         }
         try

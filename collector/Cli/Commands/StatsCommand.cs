@@ -1,0 +1,55 @@
+// `monitornetwork stats`: a one-screen summary of a database.
+using System.CommandLine;
+using System.Globalization;
+using MonitorNetwork.Collector.Store;
+using Spectre.Console;
+
+namespace MonitorNetwork.Collector.Cli.Commands;
+
+/// <summary>Defines and runs the stats command.</summary>
+internal static class StatsCommand
+{
+    /// <summary>The command definition.</summary>
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var command = new Command("stats", "Summarise the database: time range, counts, sessions, loss and size on disk") { db };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(db)!;
+            using var connection = StoreDatabase.OpenReadOnly(path);
+            Write(StoreStats.Read(connection, path), CliStreams.Out, CliStreams.OutIsTerminal);
+            return (int)ExitCode.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Renders the summary as a two-column grid.</summary>
+    internal static void Write(StoreSummary s, TextWriter output, bool terminal)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal) console.Profile.Width = 4096;
+        var grid = new Grid().AddColumn().AddColumn();
+        void Row(string name, string value) => grid.AddRow(new Text(name), new Text(value));
+        static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        static string T(long? us) => us is { } v ? DateTime.UnixEpoch.AddTicks(v * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";
+        Row("database", s.Path);
+        Row("size on disk", $"{s.SizeBytes / 1048576.0:F1} MiB ({N(s.SizeBytes)} bytes, with WAL)");
+        Row("schema version", s.SchemaVersion.ToString(CultureInfo.InvariantCulture));
+        Row("first event", T(s.FirstUs));
+        Row("last event", T(s.LastUs));
+        Row("flows", $"{N(s.Flows)} ({N(s.OpenFlows)} open)");
+        Row("packets", $"{N(s.Packets)} ({N(s.PacketBytes)} payload bytes, {N(s.Streams)} streams)");
+        Row("remote addresses", N(s.RemoteAddresses));
+        Row("collector sessions", $"{N(s.Sessions)} (last: {s.LastSessionStatus ?? "-"})");
+        Row("events received", N(s.Received));
+        Row("events written", N(s.Written));
+        Row("loss", $"dropped {N(s.Dropped)}, lost {N(s.Lost)}, malformed {N(s.Malformed)}, unknown {N(s.Unknown)}");
+        console.Write(grid);
+    }
+}

@@ -1,0 +1,45 @@
+// The numbers behind `monitornetwork stats`, read from rollups and indexes so they stay fast on large stores.
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace MonitorNetwork.Collector.Store;
+
+/// <summary>A one-screen summary of a database.</summary>
+public sealed record StoreSummary(
+    string Path, long SizeBytes, int SchemaVersion,
+    long? FirstUs, long? LastUs,
+    long Flows, long OpenFlows, long Packets, long PacketBytes, long Streams, long RemoteAddresses,
+    long Sessions, string? LastSessionStatus, long Received, long Written, long Dropped, long Lost, long Malformed, long Unknown);
+
+/// <summary>Reads <see cref="StoreSummary"/>.</summary>
+public static class StoreStats
+{
+    /// <summary>Summarises the database at <paramref name="path"/> through an open read-only connection.</summary>
+    public static StoreSummary Read(SqliteConnection connection, string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var size = new[] { full, full + "-wal", full + "-shm" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
+        var range = connection.QuerySingle<(long? First, long? Last)>("""
+            SELECT min(t), max(t) FROM (
+                SELECT min(coalesce(start_ts_us, end_ts_us)) AS t FROM flow
+                UNION ALL SELECT max(coalesce(end_ts_us, start_ts_us)) FROM flow
+                UNION ALL SELECT min(minute) * 60000000 FROM packet_minute
+                UNION ALL SELECT (max(minute) + 1) * 60000000 - 1 FROM packet_minute)
+            """);
+        var flows = connection.QuerySingle<(long Flows, long Open)>("SELECT count(*), count(*) - count(end_ts_us) FROM flow");
+        var packets = connection.QuerySingle<(long? Packets, long? Bytes)>(
+            "SELECT sum(packets_in + packets_out), sum(bytes_in + bytes_out) FROM packet_minute");
+        var sessions = connection.QuerySingle<(long Count, long? Received, long? Written, long? Dropped, long? Lost, long? Malformed, long? Unknown)>("""
+            SELECT count(*), sum(events_received), sum(events_written), sum(events_dropped), sum(events_lost),
+                   sum(events_malformed), sum(events_unknown) FROM collector_session
+            """);
+        return new StoreSummary(
+            full, size, connection.ExecuteScalar<int>("PRAGMA user_version"),
+            range.First, range.Last,
+            flows.Flows, flows.Open, packets.Packets ?? 0, packets.Bytes ?? 0,
+            connection.ExecuteScalar<long>("SELECT count(*) FROM packet_stream"),
+            connection.ExecuteScalar<long>("SELECT count(*) FROM remote_first_seen"),
+            sessions.Count, connection.ExecuteScalar<string?>("SELECT status FROM collector_session ORDER BY session_id DESC LIMIT 1"),
+            sessions.Received ?? 0, sessions.Written ?? 0, sessions.Dropped ?? 0, sessions.Lost ?? 0, sessions.Malformed ?? 0, sessions.Unknown ?? 0);
+    }
+}

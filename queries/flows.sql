@@ -1,0 +1,29 @@
+-- title: Flows
+-- description: Individual flows, newest first, with process, endpoints, times and bytes.
+-- why: Answers who talked to this address, or what this program connected to, flow by flow.
+-- param: process | text | | Process id, or part of the process path (ASCII letters match in any case); empty for all
+-- param: remote | address | | Remote address (IPv4 or IPv6); empty for all
+-- param: since | time | 0 | Start of the window (UTC ISO-8601, or relative such as 24h)
+-- param: until | time | max | End of the window, exclusive
+-- param: limit | int | 100 | Most rows to return
+-- Bytes of an open flow are the packets seen so far; of an ended flow, its FlowDeleted totals.
+SELECT printf('%llu', f.flow_id) AS flow_id,
+       f.pid AS pid,
+       f.process_path AS process_path,
+       CASE f.direction WHEN 0 THEN 'out' WHEN 1 THEN 'in' END AS direction,
+       CASE f.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' WHEN 58 THEN 'icmpv6'
+                       ELSE CAST(f.protocol AS TEXT) END AS protocol,
+       CASE WHEN instr(f.local_address, ':') > 0 THEN '[' || f.local_address || ']' ELSE f.local_address END || ':' || f.local_port AS local,
+       CASE WHEN instr(f.remote_address, ':') > 0 THEN '[' || f.remote_address || ']' ELSE f.remote_address END || ':' || f.remote_port AS remote,
+       strftime('%Y-%m-%dT%H:%M:%S', f.start_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', f.start_ts_us % 1000000) AS start_utc,
+       strftime('%Y-%m-%dT%H:%M:%S', f.end_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', f.end_ts_us % 1000000) AS end_utc,
+       coalesce(f.bytes_in, (SELECT coalesce(sum(m.bytes_in), 0) FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id
+                             WHERE s.flow_id = f.flow_id)) AS bytes_in,
+       coalesce(f.bytes_out, (SELECT coalesce(sum(m.bytes_out), 0) FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id
+                              WHERE s.flow_id = f.flow_id)) AS bytes_out
+FROM flow f
+WHERE coalesce(f.start_ts_us, f.end_ts_us) >= @since AND coalesce(f.start_ts_us, f.end_ts_us) < @until
+  AND (@process = '' OR CAST(f.pid AS TEXT) = @process OR instr(lower(f.process_path), lower(@process)) > 0)
+  AND (@remote = '' OR f.remote_address = @remote)
+ORDER BY coalesce(f.start_ts_us, f.end_ts_us) DESC, f.flow_key DESC
+LIMIT @limit;

@@ -1,0 +1,19 @@
+-- title: Listeners
+-- description: Inbound flows grouped by local port, protocol and process: what this machine serves, and to how many peers.
+-- why: Exposed services are attack surface; an unexpected listener is worth a look.
+-- param: since | time | 0 | Start of the window (UTC ISO-8601, or relative such as 24h)
+-- param: until | time | max | End of the window, exclusive
+-- param: limit | int | 100 | Most rows to return
+SELECT f.local_port AS local_port,
+       CASE f.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' WHEN 58 THEN 'icmpv6'
+                       ELSE CAST(f.protocol AS TEXT) END AS protocol,
+       f.pid AS pid,
+       f.process_path AS process_path,
+       count(*) AS flows,
+       count(DISTINCT f.remote_address) AS remotes,
+       strftime('%Y-%m-%dT%H:%M:%S', max(f.start_ts_us) / 1000000, 'unixepoch') || printf('.%06dZ', max(f.start_ts_us) % 1000000) AS last_seen_utc
+FROM flow f
+WHERE f.direction = 1 AND f.start_ts_us >= @since AND f.start_ts_us < @until
+GROUP BY f.local_port, f.protocol, f.pid, f.process_path
+ORDER BY flows DESC, f.local_port, f.pid
+LIMIT @limit;

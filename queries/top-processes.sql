@@ -1,0 +1,39 @@
+-- title: Top processes
+-- description: Programs ranked by bytes sent plus received, with their flow and packet counts.
+-- why: The first question of most investigations: which program is talking, and how much.
+-- param: since | time | 0 | Start of the window (UTC ISO-8601, or relative such as 24h)
+-- param: until | time | max | End of the window, exclusive
+-- param: limit | int | 20 | Most rows to return
+-- Ended flows count their lifetime totals from FlowDeleted; open flows count the packets seen for them; packets
+-- of flows with no flow row count by their own process id. A byte is never counted twice. Flows belong to the
+-- window by start time; packet sums by minute.
+WITH
+w AS (SELECT @since AS since_us, @until AS until_us,
+             (@since + 59999999) / 60000000 AS first_minute, (@until + 59999999) / 60000000 AS end_minute),
+flows_in AS (
+    SELECT f.flow_id, f.pid, f.process_path, f.end_ts_us, f.packets_in, f.bytes_in, f.packets_out, f.bytes_out
+    FROM flow f, w
+    WHERE coalesce(f.start_ts_us, f.end_ts_us) >= w.since_us AND coalesce(f.start_ts_us, f.end_ts_us) < w.until_us),
+stream_sums AS (
+    SELECT s.flow_id, s.pid, sum(m.packets_in + m.packets_out) AS packets, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
+    FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id, w
+    WHERE m.minute >= w.first_minute AND m.minute < w.end_minute
+      AND NOT EXISTS (SELECT 1 FROM flow e WHERE e.flow_id = s.flow_id AND e.end_ts_us IS NOT NULL)
+    GROUP BY s.flow_id, s.pid),
+attributed AS (
+    SELECT pid, process_path, 1 AS flows, packets_in + packets_out AS packets, bytes_in, bytes_out
+    FROM flows_in WHERE end_ts_us IS NOT NULL
+    UNION ALL
+    SELECT f.pid, f.process_path, 1, coalesce(sum(ss.packets), 0), coalesce(sum(ss.bytes_in), 0), coalesce(sum(ss.bytes_out), 0)
+    FROM flows_in f LEFT JOIN stream_sums ss ON ss.flow_id = f.flow_id
+    WHERE f.end_ts_us IS NULL
+    GROUP BY f.flow_id, f.pid, f.process_path
+    UNION ALL
+    SELECT ss.pid, NULL, 0, ss.packets, ss.bytes_in, ss.bytes_out
+    FROM stream_sums ss
+    WHERE NOT EXISTS (SELECT 1 FROM flow f WHERE f.flow_id = ss.flow_id))
+SELECT pid, process_path, sum(flows) AS flows, sum(packets) AS packets, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out
+FROM attributed
+GROUP BY pid, process_path
+ORDER BY sum(bytes_in) + sum(bytes_out) DESC, pid, process_path
+LIMIT @limit;
