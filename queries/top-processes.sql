@@ -18,7 +18,7 @@ stream_sums AS (
     SELECT s.flow_id, s.pid, sum(m.packets_in + m.packets_out) AS packets, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
     FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id, w
     WHERE m.minute >= w.first_minute AND m.minute < w.end_minute
-      AND NOT EXISTS (SELECT 1 FROM flow e WHERE e.flow_id = s.flow_id AND e.end_ts_us IS NOT NULL)
+      AND s.flow_ended = 0
     GROUP BY s.flow_id, s.pid),
 attributed AS (
     SELECT pid, process_path, 1 AS flows, packets_in + packets_out AS packets, bytes_in, bytes_out

@@ -23,6 +23,15 @@ CREATE INDEX remote_first_seen_by_time ON remote_first_seen(first_ts_us);
 
 CREATE INDEX flow_by_remote ON flow(remote_address);
 CREATE INDEX packet_stream_by_flow ON packet_stream(flow_id);
+-- Queries order and filter flows by their start, or their end when only FlowDeleted was seen.
+CREATE INDEX flow_by_time ON flow(coalesce(start_ts_us, end_ts_us));
+
+-- 1 once the stream's flow has ended (FlowDeleted seen): its bytes are then counted from the flow's totals,
+-- so queries sum packets only over the few streams still open (partial index).
+ALTER TABLE packet_stream ADD COLUMN flow_ended INTEGER NOT NULL DEFAULT 0;
+UPDATE packet_stream SET flow_ended = 1
+WHERE EXISTS (SELECT 1 FROM flow f WHERE f.flow_id = packet_stream.flow_id AND f.end_ts_us IS NOT NULL);
+CREATE INDEX packet_stream_open ON packet_stream(stream_id) WHERE flow_ended = 0;
 
 -- Backfill from rows written by schema version 1.
 INSERT INTO packet_minute(stream_id, minute, packets_in, bytes_in, packets_out, bytes_out)

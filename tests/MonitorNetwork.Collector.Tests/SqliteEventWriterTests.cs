@@ -161,6 +161,29 @@ public class SqliteEventWriterRollupTests
     }
 
     [Fact]
+    public void PacketArrivingAfterFlowDeleted_IsNotCountedTwice()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("mn.db");
+        var a = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("10.1.1.1"));
+        var r = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("198.51.100.7"));
+        using (var c = StoreDatabase.OpenForWriting(path, TimeSpan.FromSeconds(1)))
+        {
+            using var writer = new SqliteEventWriter(c, SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow));
+            writer.WriteBatch([
+                new FlowEstablishedEvent(T0, 9, 42, FlowDirection.Outbound, 6, a, 1, r, 2, "app.exe"),
+                new PacketEvent(T0 + 1, 9, 42, FlowDirection.Outbound, 6, a, 1, r, 2, 100),
+                new FlowDeletedEvent(T0 + 2, 9, 0, 0, 2, 150),
+            ], default);
+            // ETW does not order events across processors: a packet can follow its flow's FlowDeleted.
+            writer.WriteBatch([new PacketEvent(T0 + 3, 9, 42, FlowDirection.Outbound, 17, a, 1, r, 2, 50)], default);
+        }
+        var query = Queries.QueryCatalog.Find("top-processes")!;
+        var result = Queries.QueryExecutor.Run(path, query, Queries.ParameterBinder.Bind(query, [], DateTimeOffset.UtcNow));
+        Assert.Equal([[42L, "app.exe", 1L, 2L, 0L, 150L]], result.Rows);
+    }
+
+    [Fact]
     public void RemoteFirstSeen_KeepsEarliestSighting()
     {
         using var dir = new TempDirectory();

@@ -4,10 +4,10 @@
 using System.Diagnostics.Tracing;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Tests.TestSupport;
+namespace MonitorNetwork.Emitter;
 
 [EventSource(Name = "MonitorNetwork")]
-internal sealed class TestEmitter : EventSource
+public sealed class TestEmitter : EventSource
 {
     /// <summary>One per process: a second EventSource with the same name would be disabled.</summary>
     public static readonly TestEmitter Log = new();

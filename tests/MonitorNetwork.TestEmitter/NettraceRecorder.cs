@@ -4,15 +4,17 @@ using System.Diagnostics.Tracing;
 using Microsoft.Diagnostics.NETCore.Client;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Tests.TestSupport;
+namespace MonitorNetwork.Emitter;
 
-internal static class NettraceRecorder
+/// <summary>Writes .nettrace recordings of <see cref="TestEmitter"/>.</summary>
+public static class NettraceRecorder
 {
-    public static async Task RecordAsync(string path, IEnumerable<MonitorEvent> events)
+    /// <summary>Records <paramref name="events"/>, then one event the contract does not know, into <paramref name="path"/>.</summary>
+    public static async Task RecordAsync(string path, IEnumerable<MonitorEvent> events, int bufferMB = 256)
     {
         var client = new DiagnosticsClient(Environment.ProcessId);
         var providers = new[] { new EventPipeProvider("MonitorNetwork", EventLevel.Verbose, 0x7) };
-        using var session = await client.StartEventPipeSessionAsync(providers, requestRundown: false, circularBufferMB: 256, CancellationToken.None);
+        using var session = await client.StartEventPipeSessionAsync(providers, requestRundown: false, circularBufferMB: bufferMB, CancellationToken.None);
         await using var file = File.Create(path);
         var copy = session.EventStream.CopyToAsync(file);
         foreach (var e in events) TestEmitter.Log.Send(e);

@@ -1,0 +1,34 @@
+// monitornetwork-bench: prints the figures behind the README's performance table. See README "Performance".
+using System.CommandLine;
+using MonitorNetwork.Benchmark;
+
+var dirOption = new Option<string>("--dir") { Description = "Scratch directory", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "mn-bench") };
+var packetsOption = new Option<long>("--packets") { DefaultValueFactory = _ => 2_000_000 };
+var flowsOption = new Option<int>("--flows") { DefaultValueFactory = _ => 1_000 };
+var secondsOption = new Option<int>("--seconds") { DefaultValueFactory = _ => 60 };
+var ratesOption = new Option<int[]>("--rates") { DefaultValueFactory = _ => [100_000, 250_000, 400_000], AllowMultipleArgumentsPerToken = true };
+var repeatsOption = new Option<int>("--repeats") { DefaultValueFactory = _ => 5 };
+
+string Scratch(ParseResult p)
+{
+    var dir = Path.Combine(p.GetValue(dirOption)!, DateTime.UtcNow.ToString("yyyyMMddHHmmss"));
+    Directory.CreateDirectory(dir);
+    Console.WriteLine($"machine: {Machine.Describe()}");
+    return dir;
+}
+
+var store = new Command("store", "Store ingest through the collect path, and the plain-loop baseline") { dirOption, packetsOption, flowsOption };
+store.SetAction(p => StoreBenchmark.RunAsync(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption)));
+var import = new Command("import", "End-to-end import of a recorded .nettrace, bytes per packet, peak RSS") { dirOption, packetsOption, flowsOption };
+import.SetAction(p => ImportBenchmark.RunAsync(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption)));
+var traceArgument = new Argument<string>("TRACE");
+var dbArgument = new Argument<string>("DB");
+var importChild = new Command("import-child") { traceArgument, dbArgument };
+importChild.Hidden = true;
+importChild.SetAction(p => ImportBenchmark.ChildAsync(p.GetValue(traceArgument)!, p.GetValue(dbArgument)!));
+var live = new Command("live", "Live EventPipe collection at fixed rates") { dirOption, secondsOption, ratesOption };
+live.SetAction(p => LiveBenchmark.RunAsync(Scratch(p), p.GetValue(secondsOption), p.GetValue(ratesOption)!));
+var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption };
+queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption), p.GetValue(repeatsOption)));
+
+return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, live, queries }.Parse(args).InvokeAsync();

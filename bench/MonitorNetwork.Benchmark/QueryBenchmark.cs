@@ -1,0 +1,60 @@
+// Builds a large store (default 10 million packets, 100 thousand flows) through the writer, with and without
+// rollup maintenance to show its ingest cost, then times every named query at default parameters.
+using System.Diagnostics;
+using MonitorNetwork.Collector.Events;
+using MonitorNetwork.Collector.Queries;
+using MonitorNetwork.Collector.Store;
+
+namespace MonitorNetwork.Benchmark;
+
+internal static class QueryBenchmark
+{
+    public static void Run(string dir, long packets, int flows, int repeats)
+    {
+        var startUs = (DateTime.UtcNow.AddDays(-1) - DateTime.UnixEpoch).Ticks / 10;
+        var withRollups = Ingest(Path.Combine(dir, "queries.db"), packets, flows, startUs, rollups: true);
+        var sample = Math.Min(packets, 2_000_000);
+        var sampleFlows = (int)Math.Max(1, flows * sample / packets);
+        var sampleWith = Ingest(Path.Combine(dir, "rollups-on.db"), sample, sampleFlows, startUs, rollups: true);
+        var sampleWithout = Ingest(Path.Combine(dir, "rollups-off.db"), sample, sampleFlows, startUs, rollups: false);
+        Console.WriteLine($"query store: {packets:N0} packets over {flows:N0} flows written at {withRollups:N0} events/s");
+        Console.WriteLine($"rollup cost on ingest ({sample:N0} packets): {sampleWith:N0} events/s with rollups vs {sampleWithout:N0} without = {(1 - sampleWith / sampleWithout) * 100:F1}% slower");
+        foreach (var query in QueryCatalog.All)
+        {
+            var parameters = ParameterBinder.Bind(query, query.Name == "new-remotes" ? ["since=0"] : [], DateTimeOffset.UtcNow);
+            var times = new List<double>();
+            var rows = 0;
+            for (var i = 0; i < repeats; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                rows = QueryExecutor.Run(Path.Combine(dir, "queries.db"), query, parameters).Rows.Count;
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            Console.WriteLine($"query {query.Name,-14} median {times[times.Count / 2],7:F1} ms  (min {times[0]:F1}, max {times[^1]:F1}; {rows} rows)");
+        }
+    }
+
+    private static double Ingest(string db, long packets, int flows, long startUs, bool rollups)
+    {
+        using var connection = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(1));
+        var session = SessionStore.Begin(connection, "benchmark", null, DateTimeOffset.UtcNow);
+        using var writer = new SqliteEventWriter(connection, session) { MaintainRollups = rollups };
+        var batch = new List<MonitorEvent>(10_000);
+        long count = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var e in SyntheticTraffic.Generate(packets, flows, startUs))
+        {
+            batch.Add(e);
+            if (batch.Count == batch.Capacity)
+            {
+                writer.WriteBatch(batch, default);
+                count += batch.Count;
+                batch.Clear();
+            }
+        }
+        writer.WriteBatch(batch, default);
+        count += batch.Count;
+        return count / clock.Elapsed.TotalSeconds;
+    }
+}
