@@ -12,11 +12,12 @@ internal static class QueryBenchmark
     public static void Run(string dir, long packets, int flows, int repeats)
     {
         var startUs = (DateTime.UtcNow.AddDays(-1) - DateTime.UnixEpoch).Ticks / 10;
-        var withRollups = Ingest(Path.Combine(dir, "queries.db"), packets, flows, startUs, rollups: true);
+        var stepUs = Math.Max(1, 86_400_000_000L / (packets + 2L * flows)); // the store spans one day, as a day of collection would
+        var withRollups = Ingest(Path.Combine(dir, "queries.db"), packets, flows, startUs, stepUs, rollups: true);
         var sample = Math.Min(packets, 2_000_000);
         var sampleFlows = (int)Math.Max(1, flows * sample / packets);
-        var sampleWith = Ingest(Path.Combine(dir, "rollups-on.db"), sample, sampleFlows, startUs, rollups: true);
-        var sampleWithout = Ingest(Path.Combine(dir, "rollups-off.db"), sample, sampleFlows, startUs, rollups: false);
+        var sampleWith = Ingest(Path.Combine(dir, "rollups-on.db"), sample, sampleFlows, startUs, stepUs, rollups: true);
+        var sampleWithout = Ingest(Path.Combine(dir, "rollups-off.db"), sample, sampleFlows, startUs, stepUs, rollups: false);
         Console.WriteLine($"query store: {packets:N0} packets over {flows:N0} flows written at {withRollups:N0} events/s");
         Console.WriteLine($"rollup cost on ingest ({sample:N0} packets): {sampleWith:N0} events/s with rollups vs {sampleWithout:N0} without = {(1 - sampleWith / sampleWithout) * 100:F1}% slower");
         foreach (var query in QueryCatalog.All)
@@ -35,7 +36,7 @@ internal static class QueryBenchmark
         }
     }
 
-    private static double Ingest(string db, long packets, int flows, long startUs, bool rollups)
+    private static double Ingest(string db, long packets, int flows, long startUs, long stepUs, bool rollups)
     {
         using var connection = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(1));
         var session = SessionStore.Begin(connection, "benchmark", null, DateTimeOffset.UtcNow);
@@ -43,7 +44,7 @@ internal static class QueryBenchmark
         var batch = new List<MonitorEvent>(10_000);
         long count = 0;
         var clock = Stopwatch.StartNew();
-        foreach (var e in SyntheticTraffic.Generate(packets, flows, startUs))
+        foreach (var e in SyntheticTraffic.Generate(packets, flows, startUs, stepUs))
         {
             batch.Add(e);
             if (batch.Count == batch.Capacity)

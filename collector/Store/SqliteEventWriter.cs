@@ -17,9 +17,10 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly long _sessionId;
-    private readonly Dictionary<StreamKey, long> _streams = new();
+    private readonly Dictionary<StreamKey, StreamState> _streams = new();
+    private readonly List<StreamState> _dirtyStreams = new();
     private readonly List<StreamKey> _streamsAddedThisBatch = new();
-    private readonly Dictionary<(long StreamId, long Minute), MinuteTotals> _minutes = new();
+    private readonly List<(long StreamId, long Minute, MinuteTotals Totals)> _closedMinutes = new();
     private readonly SqliteCommand _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession,
         _upsertMinute, _upsertRemote, _markStreamsEnded;
     private readonly SqliteCommand[] _all;
@@ -28,6 +29,15 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     private struct MinuteTotals
     {
         public long PacketsIn, BytesIn, PacketsOut, BytesOut;
+    }
+
+    /// <summary>A cached stream: its id and the minute it is accumulating in this batch (one lookup per packet).</summary>
+    private sealed class StreamState(long id)
+    {
+        public readonly long Id = id;
+        public long Minute = long.MinValue;
+        public MinuteTotals Totals;
+        public bool Dirty;
     }
 
     /// <summary>Prepares the statements on <paramref name="connection"/> for session <paramref name="sessionId"/>.</summary>
@@ -91,7 +101,6 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     public void WriteBatch(IReadOnlyList<MonitorEvent> batch, CounterSnapshot counters)
     {
         _streamsAddedThisBatch.Clear();
-        _minutes.Clear();
         using var tx = _connection.BeginTransaction();
         try
         {
@@ -106,9 +115,10 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                     case HealthEvent h: WriteHealth(h); break;
                 }
             }
-            if (MaintainRollups)
-                foreach (var ((streamId, minute), t) in _minutes)
-                    Run(_upsertMinute, streamId, minute, t.PacketsIn, t.BytesIn, t.PacketsOut, t.BytesOut);
+            _packets.Flush();
+            foreach (var state in _dirtyStreams) CloseMinute(state);
+            foreach (var (streamId, minute, t) in _closedMinutes)
+                Run(_upsertMinute, streamId, minute, t.PacketsIn, t.BytesIn, t.PacketsOut, t.BytesOut);
             Run(_updateSession, counters.Received, counters.Written, counters.Dropped, counters.Lost, counters.Malformed, counters.Unknown, _sessionId);
             tx.Commit();
         }
@@ -116,36 +126,68 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         {
             // The rollback undid the streams this batch inserted; forget their ids too.
             foreach (var key in _streamsAddedThisBatch) _streams.Remove(key);
+            _packets.Discard();
+            foreach (var state in _dirtyStreams) state.Totals = default;
             throw;
+        }
+        finally
+        {
+            foreach (var state in _dirtyStreams) state.Dirty = false;
+            _dirtyStreams.Clear();
+            _closedMinutes.Clear();
         }
     }
 
     private void WritePacket(PacketEvent p)
     {
         var key = StreamKey.Of(p);
-        if (!_streams.TryGetValue(key, out var streamId))
+        if (!_streams.TryGetValue(key, out var state))
         {
-            if (_streams.Count >= MaxCachedStreams) _streams.Clear();
+            if (_streams.Count >= MaxCachedStreams) ForgetCleanStreams();
             SetAll(_upsertStream, unchecked((long)p.FlowId), p.ProcessId, p.Protocol, p.LocalAddress.ToString(), p.LocalPort,
                 p.RemoteAddress.ToString(), p.RemotePort);
-            streamId = (long)_upsertStream.ExecuteScalar()!;
-            _streams[key] = streamId;
+            state = new StreamState((long)_upsertStream.ExecuteScalar()!);
+            _streams[key] = state;
             _streamsAddedThisBatch.Add(key);
             if (MaintainRollups) Run(_upsertRemote, p.RemoteAddress.ToString(), p.TimestampUs, p.ProcessId);
         }
-        _packets.Insert(p.TimestampUs, streamId, (byte)p.Direction, p.Bytes);
+        _packets.Add(p.TimestampUs, state.Id, (byte)p.Direction, p.Bytes);
         if (!MaintainRollups) return;
-        ref var totals = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_minutes, (streamId, MinuteOf(p.TimestampUs)), out _);
+        var minute = MinuteOf(p.TimestampUs);
+        if (!state.Dirty)
+        {
+            state.Dirty = true;
+            state.Minute = minute;
+            _dirtyStreams.Add(state);
+        }
+        else if (state.Minute != minute)
+        {
+            CloseMinute(state);
+            state.Minute = minute;
+        }
         if (p.Direction == FlowDirection.Inbound)
         {
-            totals.PacketsIn++;
-            totals.BytesIn += p.Bytes;
+            state.Totals.PacketsIn++;
+            state.Totals.BytesIn += p.Bytes;
         }
         else
         {
-            totals.PacketsOut++;
-            totals.BytesOut += p.Bytes;
+            state.Totals.PacketsOut++;
+            state.Totals.BytesOut += p.Bytes;
         }
+    }
+
+    /// <summary>Moves a stream's totals for its current minute to the list upserted at commit.</summary>
+    private void CloseMinute(StreamState state)
+    {
+        if (state.Totals.PacketsIn + state.Totals.PacketsOut > 0) _closedMinutes.Add((state.Id, state.Minute, state.Totals));
+        state.Totals = default;
+    }
+
+    /// <summary>Bounds the cache; streams with totals pending in this batch stay.</summary>
+    private void ForgetCleanStreams()
+    {
+        foreach (var (key, state) in _streams.Where(s => !s.Value.Dirty).ToList()) _streams.Remove(key);
     }
 
     private void WriteFlowEstablished(FlowEstablishedEvent f)
