@@ -20,6 +20,9 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     private readonly Dictionary<StreamKey, StreamState> _streams = new();
     private readonly List<StreamState> _dirtyStreams = new();
     private readonly List<StreamKey> _streamsAddedThisBatch = new();
+    /// <summary>Remote addresses already stored with a first sighting no later than the time here: later sightings skip the upsert.</summary>
+    private readonly Dictionary<NetAddress, long> _remotesSeen = new();
+    private readonly List<NetAddress> _remotesAddedThisBatch = new();
     private readonly List<(long StreamId, long Minute, MinuteTotals Totals)> _closedMinutes = new();
     private readonly SqliteCommand _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession,
         _upsertMinute, _upsertRemote, _markStreamsEnded;
@@ -101,6 +104,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     public void WriteBatch(IReadOnlyList<MonitorEvent> batch, CounterSnapshot counters)
     {
         _streamsAddedThisBatch.Clear();
+        _remotesAddedThisBatch.Clear();
         using var tx = _connection.BeginTransaction();
         try
         {
@@ -128,6 +132,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             foreach (var key in _streamsAddedThisBatch) _streams.Remove(key);
             _packets.Discard();
             foreach (var state in _dirtyStreams) state.Totals = default;
+            foreach (var remote in _remotesAddedThisBatch) _remotesSeen.Remove(remote);
             throw;
         }
         finally
@@ -149,7 +154,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             state = new StreamState((long)_upsertStream.ExecuteScalar()!);
             _streams[key] = state;
             _streamsAddedThisBatch.Add(key);
-            if (MaintainRollups) Run(_upsertRemote, p.RemoteAddress.ToString(), p.TimestampUs, p.ProcessId);
+            NoteRemote(p.RemoteAddress, p.TimestampUs, p.ProcessId);
         }
         _packets.Add(p.TimestampUs, state.Id, (byte)p.Direction, p.Bytes);
         if (!MaintainRollups) return;
@@ -177,6 +182,16 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         }
     }
 
+    /// <summary>Records a sighting in remote_first_seen unless an earlier one is already known to be stored.</summary>
+    private void NoteRemote(NetAddress remote, long timestampUs, uint processId)
+    {
+        if (!MaintainRollups || (_remotesSeen.TryGetValue(remote, out var first) && first <= timestampUs)) return;
+        if (_remotesSeen.Count >= MaxCachedStreams) _remotesSeen.Clear();
+        Run(_upsertRemote, remote.ToString(), timestampUs, processId);
+        _remotesSeen[remote] = timestampUs;
+        _remotesAddedThisBatch.Add(remote);
+    }
+
     /// <summary>Moves a stream's totals for its current minute to the list upserted at commit.</summary>
     private void CloseMinute(StreamState state)
     {
@@ -195,7 +210,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         var remote = f.RemoteAddress.ToString();
         Run(_insertFlow, unchecked((long)f.FlowId), _sessionId, f.ProcessId, f.ProcessPath, (byte)f.Direction, f.Protocol,
             f.LocalAddress.ToString(), f.LocalPort, remote, f.RemotePort, f.TimestampUs);
-        if (MaintainRollups) Run(_upsertRemote, remote, f.TimestampUs, f.ProcessId);
+        NoteRemote(f.RemoteAddress, f.TimestampUs, f.ProcessId);
     }
 
     private void WriteFlowDeleted(FlowDeletedEvent d)

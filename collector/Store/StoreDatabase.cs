@@ -43,7 +43,7 @@ public static class StoreDatabase
             connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
             // Checkpoint every ~64 MiB of WAL instead of SQLite's 4 MiB: each checkpoint syncs the database file,
             // and at ingest rates the default would run several per second (measured: bench store).
-            connection.Execute("PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-65536;");
+            connection.Execute("PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384;");
             SetBusyTimeout(connection, busyTimeout);
             Migrate(connection);
             StorePaths.RestrictFile(full + "-wal");
