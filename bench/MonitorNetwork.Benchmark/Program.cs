@@ -26,9 +26,11 @@ var dbArgument = new Argument<string>("DB");
 var importChild = new Command("import-child") { traceArgument, dbArgument };
 importChild.Hidden = true;
 importChild.SetAction(p => ImportBenchmark.ChildAsync(p.GetValue(traceArgument)!, p.GetValue(dbArgument)!));
+var decode = new Command("decode", "Split import time: TraceEvent parsing, then parsing plus decoding") { traceArgument };
+decode.SetAction(p => DecodeBenchmark.RunAsync(p.GetValue(traceArgument)!));
 var live = new Command("live", "Live EventPipe collection at fixed rates") { dirOption, secondsOption, ratesOption };
 live.SetAction(p => LiveBenchmark.RunAsync(Scratch(p), p.GetValue(secondsOption), p.GetValue(ratesOption)!));
 var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption };
 queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption), p.GetValue(repeatsOption)));
 
-return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, live, queries }.Parse(args).InvokeAsync();
+return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries }.Parse(args).InvokeAsync();

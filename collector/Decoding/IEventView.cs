@@ -16,4 +16,10 @@ public interface IEventView
     string[] PayloadNames { get; }
     /// <summary>The value of field <paramref name="index"/>; may be an error string rather than the field's type.</summary>
     object? PayloadValue(int index);
+
+    /// <summary>
+    /// The raw payload bytes, when the source can give them without copying; valid only during the callback.
+    /// The decoder reads fixed-layout events from them once it has checked the layout against the contract.
+    /// </summary>
+    bool TryGetPayload(out ReadOnlySpan<byte> payload);
 }

@@ -18,6 +18,13 @@ public readonly struct TraceEventView(TraceEvent data, long sessionStartUs) : IE
     public string[] PayloadNames => data.PayloadNames;
     /// <inheritdoc/>
     public object? PayloadValue(int index) => data.PayloadValue(index);
+    /// <inheritdoc/>
+    public unsafe bool TryGetPayload(out ReadOnlySpan<byte> payload)
+    {
+        // TraceEvent points DataStart at the event's payload in its read buffer for the duration of the callback.
+        payload = data.DataStart == IntPtr.Zero ? default : new ReadOnlySpan<byte>((void*)data.DataStart, data.EventDataLength);
+        return data.DataStart != IntPtr.Zero;
+    }
 
     /// <summary>UTC microseconds since the Unix epoch of a source's session start, the base of relative event times.</summary>
     public static long SessionStartUs(TraceEventSource source) =>

@@ -152,6 +152,65 @@ public class ContractDecoderTests
         Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(view, out _));
     }
 
+    /// <summary>The payload bytes of a Packet with the given values, in contract order and sizes, little-endian.</summary>
+    private static byte[] RawPacket(object?[] v)
+    {
+        var b = new List<byte>();
+        b.AddRange(BitConverter.GetBytes((ulong)v[0]!));
+        b.AddRange(BitConverter.GetBytes((uint)v[1]!));
+        b.Add((byte)v[2]!);
+        b.Add((byte)v[3]!);
+        b.AddRange(((Guid)v[4]!).ToByteArray());
+        b.AddRange(BitConverter.GetBytes((ushort)v[5]!));
+        b.AddRange(((Guid)v[6]!).ToByteArray());
+        b.AddRange(BitConverter.GetBytes((ushort)v[7]!));
+        b.AddRange(BitConverter.GetBytes((uint)v[8]!));
+        return b.ToArray();
+    }
+
+    [Fact]
+    public void Decode_RawPayload_GivesSameEventAsFieldValues()
+    {
+        var values = PacketValues("eventpipe");
+        var decoder = new ContractDecoder();
+        decoder.Decode(FakeEventView.Of("Packet", ProviderContract.Fields.Packet, values), out var viaValues);
+        // Values that disagree with the bytes show which path was taken: the second event must come from the bytes.
+        var bytes = RawPacket(values);
+        var names = ProviderContract.Fields.Packet;
+        var misleading = (object?[])values.Clone();
+        misleading[8] = 1U;
+        var view = new FakeEventView("Packet", names, misleading, raw: bytes);
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(view, out var viaBytes));
+        Assert.Equal(viaValues, viaBytes);
+    }
+
+    [Fact]
+    public void Decode_RawPayloadWithBadDirectionOrLength_IsMalformedOrFallsBack()
+    {
+        var values = PacketValues("eventpipe");
+        var decoder = new ContractDecoder();
+        var names = ProviderContract.Fields.Packet;
+        decoder.Decode(new FakeEventView("Packet", names, values), out _); // proves the layout
+        var bytes = RawPacket(values);
+        bytes[12] = 7; // direction
+        Assert.Equal(DecodeOutcome.Malformed, decoder.Decode(new FakeEventView("Packet", names, values, raw: bytes), out _));
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(new FakeEventView("Packet", names, values, raw: bytes[..40]), out var fallback));
+        Assert.Equal(60000U, Assert.IsType<PacketEvent>(fallback).Bytes);
+    }
+
+    [Fact]
+    public void Decode_FieldsOfOtherSizes_NeverReadRaw()
+    {
+        var values = PacketValues("eventpipe");
+        values[2] = 1U; // Direction as UInt32: same names, different layout
+        var names = ProviderContract.Fields.Packet;
+        var bytes = RawPacket(PacketValues("eventpipe"));
+        bytes[12] = 9; // would be malformed if the bytes were read
+        var decoder = new ContractDecoder();
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(new FakeEventView("Packet", names, values, raw: bytes), out _));
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(new FakeEventView("Packet", names, values, raw: bytes), out _));
+    }
+
     private readonly struct ThrowingView : IEventView
     {
         public string ProviderName => ProviderContract.ProviderName;
@@ -160,5 +219,10 @@ public class ContractDecoderTests
         public long TimestampUs => 0;
         public string[] PayloadNames => ProviderContract.Fields.Packet;
         public object? PayloadValue(int index) => throw new InvalidOperationException("boom");
+        public bool TryGetPayload(out ReadOnlySpan<byte> payload)
+        {
+            payload = default;
+            return false;
+        }
     }
 }

@@ -5,7 +5,7 @@ using MonitorNetwork.Collector.Decoding;
 
 namespace MonitorNetwork.Collector.Tests.TestSupport;
 
-internal readonly struct FakeEventView(string eventName, string[] names, object?[] values, Guid? providerGuid = null, string providerName = ProviderContract.ProviderName, long timestampUs = 1_700_000_000_000_000) : IEventView
+internal readonly struct FakeEventView(string eventName, string[] names, object?[] values, Guid? providerGuid = null, string providerName = ProviderContract.ProviderName, long timestampUs = 1_700_000_000_000_000, byte[]? raw = null) : IEventView
 {
     public string ProviderName => providerName;
     public Guid ProviderGuid => providerGuid ?? ProviderContract.ProviderGuid;
@@ -13,6 +13,11 @@ internal readonly struct FakeEventView(string eventName, string[] names, object?
     public long TimestampUs => timestampUs;
     public string[] PayloadNames => names;
     public object? PayloadValue(int index) => values[index];
+    public bool TryGetPayload(out ReadOnlySpan<byte> payload)
+    {
+        payload = raw;
+        return raw is not null;
+    }
 
     /// <summary>A view whose fields are the contract's, in order, with the given values.</summary>
     public static FakeEventView Of(string eventName, string[] fields, params object?[] values) => new(eventName, fields, values);
