@@ -37,14 +37,12 @@ internal static class LiveBenchmark
         var gb = TestEmitter.AsGuid(b);
         var emitted = 0L;
         var clock = Stopwatch.StartNew();
-        var behind = false;
         await Task.Run(() =>
         {
             // Paced in 1 ms slices: emit what the schedule says is due, then yield.
             while (clock.Elapsed.TotalSeconds < seconds)
             {
                 var due = (long)(clock.Elapsed.TotalSeconds * rate);
-                if (due - emitted > rate / 2) behind = true;
                 while (emitted < due)
                 {
                     TestEmitter.Log.Packet((ulong)(emitted % 1000 + 1), 1234, (byte)(emitted & 1), 6, ga, 50000, gb, 443, 100);
@@ -55,6 +53,7 @@ internal static class LiveBenchmark
         });
         stop.Cancel();
         var result = await run;
-        return (emitted, result.Counters, behind);
+        // The emitter shares two cores with the collector; a run that could not emit 99% of its schedule did not test that rate.
+        return (emitted, result.Counters, emitted < 0.99 * rate * seconds);
     }
 }

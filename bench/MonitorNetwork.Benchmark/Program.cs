@@ -8,6 +8,7 @@ var flowsOption = new Option<int>("--flows") { DefaultValueFactory = _ => 1_000 
 var secondsOption = new Option<int>("--seconds") { DefaultValueFactory = _ => 60 };
 var ratesOption = new Option<int[]>("--rates") { DefaultValueFactory = _ => [100_000, 250_000, 400_000], AllowMultipleArgumentsPerToken = true };
 var repeatsOption = new Option<int>("--repeats") { DefaultValueFactory = _ => 5 };
+var existingOption = new Option<string?>("--existing") { Description = "Time the queries on this store instead of building one" };
 
 string Scratch(ParseResult p)
 {
@@ -30,7 +31,7 @@ var decode = new Command("decode", "Split import time: TraceEvent parsing, then 
 decode.SetAction(p => DecodeBenchmark.RunAsync(p.GetValue(traceArgument)!));
 var live = new Command("live", "Live EventPipe collection at fixed rates") { dirOption, secondsOption, ratesOption };
 live.SetAction(p => LiveBenchmark.RunAsync(Scratch(p), p.GetValue(secondsOption), p.GetValue(ratesOption)!));
-var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption };
-queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption), p.GetValue(repeatsOption)));
+var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption, existingOption };
+queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption), p.GetValue(repeatsOption), p.GetValue(existingOption)));
 
 return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries }.Parse(args).InvokeAsync();

@@ -73,8 +73,7 @@ internal sealed class RawPacketInserter : IDisposable
 
     private void Check(int rc)
     {
-        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE)
-            throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(_db).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(_db));
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE) throw RawStatement.Error(_db, rc);
     }
 
     public void Dispose()

@@ -25,7 +25,8 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     private readonly List<NetAddress> _remotesAddedThisBatch = new();
     private readonly List<(long StreamId, long Minute, MinuteTotals Totals)> _closedMinutes = new();
     private readonly SqliteCommand _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession,
-        _upsertMinute, _upsertRemote, _markStreamsEnded;
+        _markStreamsEnded;
+    private readonly RawStatement _upsertMinute, _upsertRemote;
     private readonly SqliteCommand[] _all;
     private readonly RawPacketInserter _packets;
 
@@ -76,19 +77,19 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             WHERE session_id = $session
             """, "$rcv", "$wr", "$drop", "$lost", "$bad", "$unk", "$session");
         _markStreamsEnded = Prepare("UPDATE packet_stream SET flow_ended = 1 WHERE flow_id = $flow AND flow_ended = 0", "$flow");
-        _upsertMinute = Prepare("""
+        _upsertMinute = new RawStatement(connection, """
             INSERT INTO packet_minute(stream_id, minute, packets_in, bytes_in, packets_out, bytes_out)
-            VALUES ($stream, $minute, $pin, $bin, $pout, $bout)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             ON CONFLICT(stream_id, minute) DO UPDATE SET
                 packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
                 packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out
-            """, "$stream", "$minute", "$pin", "$bin", "$pout", "$bout");
-        _upsertRemote = Prepare("""
-            INSERT INTO remote_first_seen(remote_address, first_ts_us, first_pid) VALUES ($ra, $ts, $pid)
+            """);
+        _upsertRemote = new RawStatement(connection, """
+            INSERT INTO remote_first_seen(remote_address, first_ts_us, first_pid) VALUES (?1, ?2, ?3)
             ON CONFLICT(remote_address) DO UPDATE SET first_ts_us = excluded.first_ts_us, first_pid = excluded.first_pid
             WHERE excluded.first_ts_us < first_ts_us
-            """, "$ra", "$ts", "$pid");
-        _all = [_upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession, _upsertMinute, _upsertRemote, _markStreamsEnded];
+            """);
+        _all = [_upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession, _markStreamsEnded];
     }
 
     /// <summary>
@@ -122,7 +123,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             _packets.Flush();
             foreach (var state in _dirtyStreams) CloseMinute(state);
             foreach (var (streamId, minute, t) in _closedMinutes)
-                Run(_upsertMinute, streamId, minute, t.PacketsIn, t.BytesIn, t.PacketsOut, t.BytesOut);
+                _upsertMinute.Bind(1, streamId).Bind(2, minute).Bind(3, t.PacketsIn).Bind(4, t.BytesIn).Bind(5, t.PacketsOut).Bind(6, t.BytesOut).Execute();
             Run(_updateSession, counters.Received, counters.Written, counters.Dropped, counters.Lost, counters.Malformed, counters.Unknown, _sessionId);
             tx.Commit();
         }
@@ -187,7 +188,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     {
         if (!MaintainRollups || (_remotesSeen.TryGetValue(remote, out var first) && first <= timestampUs)) return;
         if (_remotesSeen.Count >= MaxCachedStreams) _remotesSeen.Clear();
-        Run(_upsertRemote, remote.ToString(), timestampUs, processId);
+        _upsertRemote.Bind(1, remote.ToString()).Bind(2, timestampUs).Bind(3, processId).Execute();
         _remotesSeen[remote] = timestampUs;
         _remotesAddedThisBatch.Add(remote);
     }
@@ -257,5 +258,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     {
         foreach (var c in _all) c.Dispose();
         _packets.Dispose();
+        _upsertMinute.Dispose();
+        _upsertRemote.Dispose();
     }
 }

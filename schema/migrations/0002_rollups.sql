@@ -11,7 +11,8 @@ CREATE TABLE packet_minute (
     bytes_out    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (stream_id, minute)
 ) WITHOUT ROWID;
-CREATE INDEX packet_minute_by_minute ON packet_minute(minute);
+-- Covering, so the timeline reads minutes in order without a table lookup per row (measured: bench queries).
+CREATE INDEX packet_minute_by_minute ON packet_minute(minute, packets_in, bytes_in, packets_out, bytes_out);
 
 -- When each remote address was first seen, in a flow or a packet.
 CREATE TABLE remote_first_seen (
@@ -31,7 +32,8 @@ CREATE INDEX flow_by_time ON flow(coalesce(start_ts_us, end_ts_us));
 ALTER TABLE packet_stream ADD COLUMN flow_ended INTEGER NOT NULL DEFAULT 0;
 UPDATE packet_stream SET flow_ended = 1
 WHERE EXISTS (SELECT 1 FROM flow f WHERE f.flow_id = packet_stream.flow_id AND f.end_ts_us IS NOT NULL);
-CREATE INDEX packet_stream_open ON packet_stream(stream_id) WHERE flow_ended = 0;
+-- Covering for the top-* queries, or SQLite builds an automatic index over every stream on each run.
+CREATE INDEX packet_stream_open ON packet_stream(stream_id, flow_id, pid, remote_address) WHERE flow_ended = 0;
 
 -- Backfill from rows written by schema version 1.
 INSERT INTO packet_minute(stream_id, minute, packets_in, bytes_in, packets_out, bytes_out)
