@@ -29,9 +29,13 @@ importChild.Hidden = true;
 importChild.SetAction(p => ImportBenchmark.ChildAsync(p.GetValue(traceArgument)!, p.GetValue(dbArgument)!));
 var decode = new Command("decode", "Split import time: TraceEvent parsing, then parsing plus decoding") { traceArgument };
 decode.SetAction(p => DecodeBenchmark.RunAsync(p.GetValue(traceArgument)!));
+var minutesOption = new Option<int>("--minutes") { DefaultValueFactory = _ => 10 };
+var rateOption = new Option<int>("--rate") { DefaultValueFactory = _ => 100_000 };
+var soak = new Command("soak", "Steady live load for many minutes: rate, memory and loss each minute") { dirOption, minutesOption, rateOption };
+soak.SetAction(p => SoakBenchmark.RunAsync(Scratch(p), p.GetValue(minutesOption), p.GetValue(rateOption)));
 var live = new Command("live", "Live EventPipe collection at fixed rates") { dirOption, secondsOption, ratesOption };
 live.SetAction(p => LiveBenchmark.RunAsync(Scratch(p), p.GetValue(secondsOption), p.GetValue(ratesOption)!));
 var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption, existingOption };
 queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption), p.GetValue(repeatsOption), p.GetValue(existingOption)));
 
-return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries }.Parse(args).InvokeAsync();
+return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak }.Parse(args).InvokeAsync();
