@@ -42,6 +42,8 @@ public static class CliApp
         {
             var (code, message) = Failure.Describe(ex);
             error.WriteLine($"monitornetwork: error: {message}");
+            // For bug reports: the one place a stack trace may appear, and only when asked for.
+            if (Environment.GetEnvironmentVariable("MONITORNETWORK_DEBUG") == "1") error.WriteLine(ex);
             return (int)code;
         }
     }

@@ -21,7 +21,7 @@ public sealed class EventPipeline : IAsyncDisposable
     private readonly Channel<MonitorEvent> _queue;
     private readonly IEventBatchWriter _writer;
     private readonly PipelineOptions _options;
-    private readonly Action<Exception> _onWriteError;
+    private readonly Action<Exception, int> _onWriteError;
     private readonly object _lifecycle = new();
     private int _state;
     private Task _writerTask = Task.CompletedTask;
@@ -29,12 +29,12 @@ public sealed class EventPipeline : IAsyncDisposable
     /// <summary>Creates a pipeline; nothing runs until <see cref="Start"/>.</summary>
     /// <param name="writer">Commits batches; called from one task only.</param>
     /// <param name="options">Queue and batch sizes.</param>
-    /// <param name="onWriteError">Told about each batch that could not be committed (it is counted as dropped).</param>
-    public EventPipeline(IEventBatchWriter writer, PipelineOptions options, Action<Exception>? onWriteError = null)
+    /// <param name="onWriteError">Told about each batch that could not be committed, with its size (it is counted as dropped).</param>
+    public EventPipeline(IEventBatchWriter writer, PipelineOptions options, Action<Exception, int>? onWriteError = null)
     {
         _writer = writer;
         _options = options;
-        _onWriteError = onWriteError ?? (_ => { });
+        _onWriteError = onWriteError ?? ((_, _) => { });
         _queue = Channel.CreateBounded<MonitorEvent>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
@@ -158,7 +158,7 @@ public sealed class EventPipeline : IAsyncDisposable
 #pragma warning restore CA1031
         {
             Counters.AddDropped(batch.Count);
-            _onWriteError(ex);
+            _onWriteError(ex, batch.Count);
         }
     }
 }

@@ -37,8 +37,8 @@ public static class CollectionRun
         var retry = ResilientBatchWriter.DefaultRetry();
         var sessionId = retry.Execute(() => SessionStore.Begin(connection, source.Kind, source.Detail, DateTimeOffset.UtcNow));
         using var writer = new SqliteEventWriter(connection, sessionId);
-        var pipeline = new EventPipeline(new ResilientBatchWriter(writer, retry), settings.Pipeline,
-            ex => logger.LogError("a batch could not be stored and was dropped: {Message}", ex.Message));
+        var failures = new WriteFailureReporter(logger, TimeSpan.FromSeconds(30));
+        var pipeline = new EventPipeline(new ResilientBatchWriter(writer, retry), settings.Pipeline, failures.Report);
         pipeline.Start();
 
         var status = "completed";

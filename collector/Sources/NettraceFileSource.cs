@@ -11,13 +11,14 @@ public sealed class NettraceFileSource(string path) : ITraceSource
     private FileStream? _stream;
     private long _length = 1;
     private long _lost;
+    private double _finalProgress;
 
     /// <inheritdoc/>
     public string Kind => "nettrace";
     /// <inheritdoc/>
     public string? Detail => Path.GetFullPath(path);
     /// <inheritdoc/>
-    public double? Progress => _stream is { } s ? Math.Min(1.0, (double)s.Position / _length) : 0.0;
+    public double? Progress => _stream is { CanRead: true } s ? Math.Min(1.0, (double)s.Position / _length) : _finalProgress;
     /// <inheritdoc/>
     public long EventsLost => Interlocked.Read(ref _lost);
 
@@ -42,9 +43,16 @@ public sealed class NettraceFileSource(string path) : ITraceSource
             }
             using (source)
             {
+                // StopProcessing does not stop a file EventPipeEventSource (measured: a stopped 2M-event import read
+                // to the end), so a stop closes the file under it; the read that fails then ends the import.
+                using var abort = cancellationToken.Register(static s => ((FileStream)s!).Dispose(), _stream);
                 try
                 {
                     await TraceProcessing.RunAsync(source, router, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                    // stopped on request: what was read before is in the pipeline and will be committed
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException and not MonitorNetworkException)
                 {
@@ -53,6 +61,8 @@ public sealed class NettraceFileSource(string path) : ITraceSource
                 finally
                 {
                     Interlocked.Exchange(ref _lost, source.EventsLost);
+                    // Disposing the source closes the stream too; keep where reading stopped.
+                    if (_stream.CanRead) _finalProgress = Math.Min(1.0, (double)_stream.Position / _length);
                 }
             }
         }

@@ -86,7 +86,7 @@ public class EventPipelineTests
     {
         var writer = new RecordingWriter { FailBatch = n => n == 0 ? new InvalidOperationException("disk full") : null };
         var errors = new List<Exception>();
-        var pipeline = new EventPipeline(writer, new PipelineOptions { BatchSize = 10, FlushInterval = TimeSpan.FromSeconds(30) }, errors.Add);
+        var pipeline = new EventPipeline(writer, new PipelineOptions { BatchSize = 10, FlushInterval = TimeSpan.FromSeconds(30) }, (e, _) => errors.Add(e));
         pipeline.Start();
         for (var i = 0; i < 10; i++) pipeline.Post(Event(i));
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -1,6 +1,7 @@
 // `monitornetwork import FILE...`: loads .nettrace (any OS) and .etl (Windows) recordings into the store,
 // one session row per file, with a progress bar when stderr is a terminal.
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Pipeline;
@@ -58,9 +59,15 @@ internal static class ImportCommand
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
         using var signals = StopSignals.Register(cancel.Cancel);
         var settings = new RunSettings(database, new PipelineOptions { BlockWhenFull = true, QueueCapacity = ImportQueueCapacity }, TimeSpan.FromSeconds(1));
+        // Store failures (a full disk) go to stderr as they happen; the summary line still says what was dropped.
+        using var logging = LoggerFactory.Create(b => b
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter(level => level >= LogLevel.Warning));
+        var logger = logging.CreateLogger("monitornetwork");
         foreach (var source in sources)
         {
-            var result = await ImportOneAsync(settings, source, cancel.Token).ConfigureAwait(false);
+            var result = await ImportOneAsync(settings, source, logger, cancel.Token).ConfigureAwait(false);
             var c = result.Counters;
             CliStreams.Out.WriteLine(
                 $"{source.Detail}: {result.Status}: {c.Written:N0} events written in {result.Elapsed.TotalSeconds:F1} s " +
@@ -70,16 +77,16 @@ internal static class ImportCommand
         return (int)ExitCode.Success;
     }
 
-    private static async Task<RunResult> ImportOneAsync(RunSettings settings, ITraceSource source, CancellationToken token)
+    private static async Task<RunResult> ImportOneAsync(RunSettings settings, ITraceSource source, ILogger logger, CancellationToken token)
     {
         if (Console.IsErrorRedirected)
-            return await CollectionRun.ExecuteAsync(settings, source, token).ConfigureAwait(false);
+            return await CollectionRun.ExecuteAsync(settings, source, token, logger).ConfigureAwait(false);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         RunResult? result = null;
         await console.Progress().AutoClear(true).StartAsync(async progress =>
         {
             var task = progress.AddTask(Path.GetFileName(source.Detail ?? "import"), maxValue: 1.0);
-            result = await CollectionRun.ExecuteAsync(settings, source, token, onPoll: (s, c) =>
+            result = await CollectionRun.ExecuteAsync(settings, source, token, logger, onPoll: (s, c) =>
             {
                 task.Value = s.Progress ?? 0;
                 task.Description = $"{Path.GetFileName(s.Detail)} {c.Written:N0} events";
