@@ -23,4 +23,10 @@ public sealed class CollectorOptions
     public int FlushIntervalMs { get; set; } = 1000;
     /// <summary>Stop after this long ("30s", "5m", "00:10:00"); empty runs until stopped.</summary>
     public string Duration { get; set; } = "";
+    /// <summary>Packets older than this are pruned ("7d").</summary>
+    public string PacketRetention { get; set; } = "7d";
+    /// <summary>Flows and minute rollups older than this are pruned ("90d").</summary>
+    public string FlowRetention { get; set; } = "90d";
+    /// <summary>Largest the database may grow ("10GB"); the oldest packets go first past it.</summary>
+    public string MaxDatabaseSize { get; set; } = "10GB";
 }

@@ -47,7 +47,15 @@ public sealed class CollectorWorker(
                     BatchSize = o.BatchSize,
                     FlushInterval = TimeSpan.FromMilliseconds(o.FlushIntervalMs),
                 },
-                TimeSpan.FromSeconds(1));
+                TimeSpan.FromSeconds(1))
+            {
+                Retention = new RetentionOptions
+                {
+                    PacketRetention = Cli.DurationParser.Parse(o.PacketRetention),
+                    FlowRetention = Cli.DurationParser.Parse(o.FlowRetention),
+                    MaxDatabaseBytes = Cli.SizeParser.Parse(o.MaxDatabaseSize),
+                },
+            };
             var source = sourceFactory(o, keywords);
             logger.LogInformation("collecting {Source} into {Database}", source.Kind, Path.GetFullPath(settings.DatabasePath));
             Result = await CollectionRun.ExecuteAsync(settings, source, stop.Token, logger,

@@ -15,6 +15,9 @@ namespace MonitorNetwork.Collector.Running;
 /// <param name="BusyTimeout">How long one statement waits on a lock before Polly's backoff takes over.</param>
 public sealed record RunSettings(string DatabasePath, PipelineOptions Pipeline, TimeSpan BusyTimeout)
 {
+    /// <summary>Retention and size limits for live collection; null (imports) keeps everything.</summary>
+    public RetentionOptions? Retention { get; init; }
+
     /// <summary>How often loss and progress are polled.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }
@@ -36,7 +39,10 @@ public static class CollectionRun
         using var connection = StoreDatabase.OpenForWriting(settings.DatabasePath, settings.BusyTimeout);
         var retry = ResilientBatchWriter.DefaultRetry();
         var sessionId = retry.Execute(() => SessionStore.Begin(connection, source.Kind, source.Detail, DateTimeOffset.UtcNow));
-        using var writer = new SqliteEventWriter(connection, sessionId);
+        using var writer = new SqliteEventWriter(connection, sessionId)
+        {
+            Pruner = settings.Retention is { } retention ? new StorePruner(connection, retention, () => DateTimeOffset.UtcNow) : null,
+        };
         var failures = new WriteFailureReporter(logger, TimeSpan.FromSeconds(30));
         var pipeline = new EventPipeline(new ResilientBatchWriter(writer, retry), settings.Pipeline, failures.Report);
         pipeline.Start();

@@ -38,6 +38,8 @@ public static class StoreDatabase
             connection.Open();
             if (isNew) StorePaths.RestrictFile(full);
             CheckIdentity(connection, full);
+            // Before the first table exists: lets retention hand freed pages back to the file system.
+            if (connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema") == 0) connection.Execute("PRAGMA auto_vacuum=INCREMENTAL");
             // WAL lets analysts read while the collector writes; NORMAL sync keeps every committed batch across
             // a process crash (the WAL is in the OS cache) and costs no fsync per batch.
             connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");

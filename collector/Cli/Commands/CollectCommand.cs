@@ -23,18 +23,24 @@ internal static class CollectCommand
             DefaultValueFactory = _ => "flow,packet,health",
         };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (30s, 5m, 2h, 00:10:00); default: until Ctrl+C or service stop", HelpName = "T" };
-        var command = new Command("collect", "Collect the MonitorNetwork driver's events live (Windows, elevated) into the SQLite store") { db, keywords, duration };
+        var retention = new Option<string>("--retention") { Description = "Delete packets older than this (flows and rollups are kept 90d)", DefaultValueFactory = _ => "7d", HelpName = "T" };
+        var maxSize = new Option<string>("--max-size") { Description = "Largest the database may grow; past it the oldest packets go first", DefaultValueFactory = _ => "10GB", HelpName = "SIZE" };
+        var command = new Command("collect", "Collect the MonitorNetwork driver's events live (Windows, elevated) into the SQLite store") { db, keywords, duration, retention, maxSize };
         command.SetAction((parse, _) =>
         {
             var keywordList = parse.GetValue(keywords)!;
             ValidateKeywords(keywordList);
             var durationText = parse.GetValue(duration);
             if (durationText is not null) DurationParser.Parse(durationText);
+            DurationParser.Parse(parse.GetValue(retention)!);
+            SizeParser.Parse(parse.GetValue(maxSize)!);
             var overrides = new Dictionary<string, string?>
             {
                 ["Collector:DatabasePath"] = parse.GetValue(db),
                 ["Collector:Keywords"] = keywordList,
                 ["Collector:Duration"] = durationText ?? "",
+                ["Collector:PacketRetention"] = parse.GetValue(retention),
+                ["Collector:MaxDatabaseSize"] = parse.GetValue(maxSize),
             };
             return RunAsync(overrides);
         });
