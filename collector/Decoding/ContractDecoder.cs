@@ -11,7 +11,7 @@ using MonitorNetwork.Collector.Events;
 namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>Decodes contract events from any <see cref="IEventView"/>. Not thread-safe: one per source thread.</summary>
-public sealed class ContractDecoder
+public sealed class ContractDecoder : IEventDecoder
 {
     /// <summary>Longest process path accepted: the Windows extended-length path limit.</summary>
     public const int MaxProcessPathChars = 32_767;

@@ -12,4 +12,6 @@ public enum DecodeOutcome
     Unknown,
     /// <summary>A contract event whose fields are missing, of the wrong type or out of range.</summary>
     Malformed,
+    /// <summary>An event of the source's provider that carries nothing we store (a retransmit, say); not counted.</summary>
+    Ignored,
 }

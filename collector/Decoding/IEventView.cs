@@ -10,6 +10,8 @@ public interface IEventView
     Guid ProviderGuid { get; }
     /// <summary>Event name (for TraceLogging: the task name, or "Task/Opcode" when the opcode is not Info).</summary>
     string EventName { get; }
+    /// <summary>Event ID: stable for manifest providers, synthetic (and never used) for TraceLogging.</summary>
+    int EventId { get; }
     /// <summary>Event time, UTC microseconds since the Unix epoch.</summary>
     long TimestampUs { get; }
     /// <summary>Payload field names. Sources reuse the same array per event type, which the decoder's cache relies on.</summary>

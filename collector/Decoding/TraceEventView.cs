@@ -13,6 +13,8 @@ public readonly struct TraceEventView(TraceEvent data, long sessionStartUs) : IE
     /// <inheritdoc/>
     public string EventName => data.EventName;
     /// <inheritdoc/>
+    public int EventId => (int)data.ID;
+    /// <inheritdoc/>
     public long TimestampUs => sessionStartUs + (long)(data.TimeStampRelativeMSec * 1000.0);
     /// <inheritdoc/>
     public string[] PayloadNames => data.PayloadNames;

@@ -11,6 +11,8 @@ public sealed class CollectorOptions
     public string DatabasePath { get; set; } = "";
     /// <summary>Comma-separated contract keywords: flow, packet, health, all.</summary>
     public string Keywords { get; set; } = "flow,packet,health";
+    /// <summary>driver, kernel (Microsoft-Windows-Kernel-Network), or auto: the driver when its service runs.</summary>
+    public string Source { get; set; } = "auto";
     /// <summary>ETW session name.</summary>
     public string SessionName { get; set; } = "MonitorNetwork";
     /// <summary>ETW buffer memory in MB.</summary>

@@ -49,7 +49,7 @@ public static class CollectionRun
 
         var status = "completed";
         Exception? failure = null;
-        var running = source.RunAsync(new EventRouter(pipeline), cancellationToken);
+        var running = source.RunAsync(new EventRouter(pipeline, source.CreateDecoder()), cancellationToken);
         try
         {
             while (await Task.WhenAny(running, Task.Delay(settings.PollInterval, CancellationToken.None)).ConfigureAwait(false) != running)

@@ -3,32 +3,33 @@
 using System.Runtime.Versioning;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Session;
-using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Failures;
 
 namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>Settings of the real-time session.</summary>
 /// <param name="SessionName">ETW session name; a stale session of this name (a crashed run) is stopped and replaced.</param>
-/// <param name="Keywords">Contract keywords to enable.</param>
 /// <param name="BufferSizeMB">Session buffer memory; larger absorbs longer bursts before ETW drops.</param>
-public sealed record EtwSessionOptions(string SessionName, ulong Keywords, int BufferSizeMB);
+public sealed record EtwSessionOptions(string SessionName, int BufferSizeMB);
 
-/// <summary>Collects the driver's events live through ETW.</summary>
+/// <summary>Collects a provider's events live through ETW: the driver's, or Kernel-Network's.</summary>
 [SupportedOSPlatform("windows")]
-public sealed class EtwRealTimeSource(EtwSessionOptions options) : ITraceSource
+public sealed class EtwRealTimeSource(EtwSessionOptions options, EtwProvider provider) : ITraceSource
 {
     private TraceEventSession? _session;
     private long _lostAtEnd;
 
     /// <inheritdoc/>
-    public string Kind => "etw-realtime";
+    public string Kind => provider.Kind;
     /// <inheritdoc/>
     public string? Detail => options.SessionName;
     /// <inheritdoc/>
     public double? Progress => null;
     /// <inheritdoc/>
     public long EventsLost => _session is { } s ? s.EventsLost : Interlocked.Read(ref _lostAtEnd);
+
+    /// <inheritdoc/>
+    public Decoding.IEventDecoder CreateDecoder() => provider.CreateDecoder();
 
     /// <inheritdoc/>
     public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)
@@ -41,7 +42,7 @@ public sealed class EtwRealTimeSource(EtwSessionOptions options) : ITraceSource
             // BufferSizeMB must be set before Source is first touched, or TraceEvent silently ignores it.
             // The constructor stops and restarts a same-named session left behind by a crashed run.
             session = new TraceEventSession(options.SessionName) { BufferSizeMB = options.BufferSizeMB, StopOnDispose = true };
-            session.EnableProvider(ProviderContract.ProviderGuid, TraceEventLevel.Verbose, options.Keywords);
+            session.EnableProvider(provider.Guid, (TraceEventLevel)provider.Level, provider.Keywords);
         }
         catch (UnauthorizedAccessException ex)
         {

@@ -7,9 +7,9 @@ using MonitorNetwork.Collector.Pipeline;
 namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>Connects a TraceEvent source to the decoder and the pipeline.</summary>
-public sealed class EventRouter(EventPipeline pipeline)
+public sealed class EventRouter(EventPipeline pipeline, IEventDecoder? decoder = null)
 {
-    private readonly ContractDecoder _decoder = new();
+    private readonly IEventDecoder _decoder = decoder ?? new ContractDecoder();
     private long _sessionStartUs = long.MinValue;
 
     /// <summary>The pipeline events go to.</summary>

@@ -5,7 +5,7 @@ namespace MonitorNetwork.Collector.Sources;
 /// <summary>A stream of trace events that feeds an <see cref="EventRouter"/> until it ends or is cancelled.</summary>
 public interface ITraceSource
 {
-    /// <summary>The source kind stored in collector_session.source (etw-realtime, etl, nettrace, eventpipe).</summary>
+    /// <summary>The source kind stored in collector_session.source (etw-driver, etw-kernel, etl, nettrace, eventpipe).</summary>
     string Kind { get; }
 
     /// <summary>File path or session name, stored in collector_session.source_detail.</summary>
@@ -16,6 +16,9 @@ public interface ITraceSource
 
     /// <summary>Events the transport reported lost so far.</summary>
     long EventsLost { get; }
+
+    /// <summary>The decoder for this source's provider: the MonitorNetwork contract unless the source says otherwise.</summary>
+    Decoding.IEventDecoder CreateDecoder() => new Decoding.ContractDecoder();
 
     /// <summary>
     /// Delivers events to <paramref name="router"/> until the input ends or <paramref name="cancellationToken"/> fires.

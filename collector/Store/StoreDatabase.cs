@@ -26,16 +26,8 @@ public static class StoreDatabase
             throw new MonitorNetworkException(FailureKind.DatabaseUnwritable, $"cannot create the directory for {full}: {ex.Message}", ex);
         }
         var isNew = !File.Exists(full);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        return Open(full, SqliteOpenMode.ReadWriteCreate, Math.Max(1, (int)busyTimeout.TotalSeconds), connection =>
         {
-            DataSource = full,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = Math.Max(1, (int)busyTimeout.TotalSeconds),
-        }.ToString());
-        try
-        {
-            connection.Open();
             if (isNew) StorePaths.RestrictFile(full);
             CheckIdentity(connection, full);
             // Before the first table exists: lets retention hand freed pages back to the file system.
@@ -50,18 +42,7 @@ public static class StoreDatabase
             Migrate(connection);
             StorePaths.RestrictFile(full + "-wal");
             StorePaths.RestrictFile(full + "-shm");
-            return connection;
-        }
-        catch (SqliteException ex)
-        {
-            connection.Dispose();
-            throw Translate(ex, full);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>Opens an existing database read-only, for queries; SQLite then refuses every write.</summary>
@@ -70,18 +51,28 @@ public static class StoreDatabase
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new MonitorNetworkException(FailureKind.NotFound, $"no database at {full}");
+        return Open(full, SqliteOpenMode.ReadOnly, 30, connection =>
+        {
+            if (CheckIdentity(connection, full) == 0)
+                throw new MonitorNetworkException(FailureKind.NotMonitorNetworkDatabase, $"{full} has no MonitorNetwork schema yet");
+        });
+    }
+
+    /// <summary>Opens a connection and runs <paramref name="prepare"/> on it; on any failure the connection is closed
+    /// and SQLite's error becomes a failure a user can act on.</summary>
+    private static SqliteConnection Open(string full, SqliteOpenMode mode, int timeoutSeconds, Action<SqliteConnection> prepare)
+    {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = full,
-            Mode = SqliteOpenMode.ReadOnly,
+            Mode = mode,
             Pooling = false,
+            DefaultTimeout = timeoutSeconds,
         }.ToString());
         try
         {
             connection.Open();
-            var version = CheckIdentity(connection, full);
-            if (version == 0)
-                throw new MonitorNetworkException(FailureKind.NotMonitorNetworkDatabase, $"{full} has no MonitorNetwork schema yet");
+            prepare(connection);
             return connection;
         }
         catch (SqliteException ex)

@@ -8,7 +8,7 @@ CREATE TABLE collector_session (
     session_id        INTEGER PRIMARY KEY,  -- one row per collector run (collect or import)
     started_ts_us     INTEGER NOT NULL,     -- when the run started, UTC microseconds
     ended_ts_us       INTEGER,              -- when the run ended; NULL while running or after a crash
-    source            TEXT    NOT NULL,     -- etw-realtime | etl | nettrace | eventpipe
+    source            TEXT    NOT NULL,     -- etw-driver | etw-kernel | etl | nettrace | eventpipe
     source_detail     TEXT,                 -- file path or ETW session name
     host_name         TEXT,                 -- machine that ran the collector
     collector_version TEXT,                 -- monitornetwork version that wrote the rows

@@ -216,6 +216,7 @@ public class ContractDecoderTests
         public string ProviderName => ProviderContract.ProviderName;
         public Guid ProviderGuid => ProviderContract.ProviderGuid;
         public string EventName => "Packet";
+        public int EventId => 0;
         public long TimestampUs => 0;
         public string[] PayloadNames => ProviderContract.Fields.Packet;
         public object? PayloadValue(int index) => throw new InvalidOperationException("boom");

@@ -29,7 +29,7 @@ public class EtwRealTimeSourceTests
         using var dir = new TempDirectory();
         var db = dir.File("etw.db");
         var events = TrafficScript.Build(flows: 50, packetsPerFlow: 10);
-        var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork-Test-" + Environment.ProcessId, ProviderContract.Keywords.All, 64));
+        var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork-Test-" + Environment.ProcessId, 64), EtwProvider.Driver(ProviderContract.Keywords.All));
         using var stop = new CancellationTokenSource();
         var run = CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)), source, stop.Token);
         await Task.Delay(TimeSpan.FromSeconds(2)); // the session is enabled asynchronously

@@ -25,7 +25,13 @@ internal static class CollectCommand
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (30s, 5m, 2h, 00:10:00); default: until Ctrl+C or service stop", HelpName = "T" };
         var retention = new Option<string>("--retention") { Description = "Delete packets older than this (flows and rollups are kept 90d)", DefaultValueFactory = _ => "7d", HelpName = "T" };
         var maxSize = new Option<string>("--max-size") { Description = "Largest the database may grow; past it the oldest packets go first", DefaultValueFactory = _ => "10GB", HelpName = "SIZE" };
-        var command = new Command("collect", "Collect the MonitorNetwork driver's events live (Windows, elevated) into the SQLite store") { db, keywords, duration, retention, maxSize };
+        var source = new Option<string>("--source")
+        {
+            Description = "driver (the MonitorNetwork WFP driver), kernel (Windows' built-in Kernel-Network provider), or auto: the driver when its service runs",
+            DefaultValueFactory = _ => "auto",
+        };
+        source.AcceptOnlyFromAmong("driver", "kernel", "auto");
+        var command = new Command("collect", "Collect network events live (Windows, elevated) into the SQLite store") { db, source, keywords, duration, retention, maxSize };
         command.SetAction((parse, _) =>
         {
             var keywordList = parse.GetValue(keywords)!;
@@ -38,6 +44,7 @@ internal static class CollectCommand
             {
                 ["Collector:DatabasePath"] = parse.GetValue(db),
                 ["Collector:Keywords"] = keywordList,
+                ["Collector:Source"] = parse.GetValue(source),
                 ["Collector:Duration"] = durationText ?? "",
                 ["Collector:PacketRetention"] = parse.GetValue(retention),
                 ["Collector:MaxDatabaseSize"] = parse.GetValue(maxSize),
@@ -69,7 +76,7 @@ internal static class CollectCommand
 
     [System.Runtime.Versioning.SupportedOSPlatform("windows")]
     private static ITraceSource CreateEtwSource(CollectorOptions o, ulong keywords) =>
-        new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, keywords, o.BufferSizeMB));
+        new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, o.BufferSizeMB), EtwProvider.Choose(o.Source, keywords, DriverServiceProbe.IsRunning));
 
     /// <summary>Runs the host until it stops; rethrows the worker's failure for the exit-code mapping.</summary>
     internal static async Task<int> RunHostAsync(Dictionary<string, string?> overrides, TraceSourceFactory sourceFactory)

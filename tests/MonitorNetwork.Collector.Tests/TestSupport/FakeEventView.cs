@@ -5,11 +5,12 @@ using MonitorNetwork.Collector.Decoding;
 
 namespace MonitorNetwork.Collector.Tests.TestSupport;
 
-internal readonly struct FakeEventView(string eventName, string[] names, object?[] values, Guid? providerGuid = null, string providerName = ProviderContract.ProviderName, long timestampUs = 1_700_000_000_000_000, byte[]? raw = null) : IEventView
+internal readonly struct FakeEventView(string eventName, string[] names, object?[] values, Guid? providerGuid = null, string providerName = ProviderContract.ProviderName, long timestampUs = 1_700_000_000_000_000, byte[]? raw = null, int eventId = 0) : IEventView
 {
     public string ProviderName => providerName;
     public Guid ProviderGuid => providerGuid ?? ProviderContract.ProviderGuid;
     public string EventName => eventName;
+    public int EventId => eventId;
     public long TimestampUs => timestampUs;
     public string[] PayloadNames => names;
     public object? PayloadValue(int index) => values[index];

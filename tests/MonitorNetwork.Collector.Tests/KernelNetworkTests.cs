@@ -1,0 +1,158 @@
+// The built-in-provider source: the pure mapping of Microsoft-Windows-Kernel-Network events (with the value types TDH
+// gives for its manifest: int for UInt32, short for UInt16, byte[16] for IPv6) and the decoder that keeps per-flow
+// totals, then the whole path into the store and the named queries.
+using System.Buffers.Binary;
+using System.Net;
+using MonitorNetwork.Collector.Decoding;
+using MonitorNetwork.Collector.Decoding.KernelNetwork;
+using MonitorNetwork.Collector.Events;
+using MonitorNetwork.Collector.Pipeline;
+using MonitorNetwork.Collector.Queries;
+using MonitorNetwork.Collector.Sources;
+using MonitorNetwork.Collector.Store;
+using MonitorNetwork.Collector.Tests.TestSupport;
+
+namespace MonitorNetwork.Collector.Tests;
+
+public class KernelNetworkTests
+{
+    private static readonly string[] Fields = ["PID", "size", "daddr", "saddr", "dport", "sport", "seqnum", "connid"];
+
+    /// <summary>An IPv4 address as TDH gives a UInt32 with outType IPv4: its little-endian bytes are the address.</summary>
+    private static int V4(string address) => BinaryPrimitives.ReadInt32LittleEndian(IPAddress.Parse(address).GetAddressBytes());
+
+    /// <summary>A port as TDH gives a UInt16 with outType Port: network byte order in a short.</summary>
+    private static short Port(ushort port) => unchecked((short)BinaryPrimitives.ReverseEndianness(port));
+
+    private static FakeEventView Event(int id, int pid, int size, object daddr, object saddr, ushort dport, ushort sport, long ts = 1_767_225_600_000_000) =>
+        new("KERNEL_NETWORK_TASK_TCPIP", Fields, [pid, size, daddr, saddr, Port(dport), Port(sport), 0, 0],
+            KernelNetworkEvents.ProviderGuid, KernelNetworkEvents.ProviderName, ts, eventId: id);
+
+    public static TheoryData<int, KernelNetworkEvents.Kind, byte> Kinds() => new()
+    {
+        { 10, KernelNetworkEvents.Kind.Send, 6 }, { 11, KernelNetworkEvents.Kind.Receive, 6 }, { 12, KernelNetworkEvents.Kind.Connect, 6 },
+        { 13, KernelNetworkEvents.Kind.Disconnect, 6 }, { 15, KernelNetworkEvents.Kind.Accept, 6 }, { 42, KernelNetworkEvents.Kind.Send, 17 },
+        { 43, KernelNetworkEvents.Kind.Receive, 17 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Map_IPv4Event_GivesKindProtocolHostOrderPortsAndAddresses(int id, KernelNetworkEvents.Kind kind, byte protocol)
+    {
+        var outcome = KernelNetworkMapping.Map(Event(id, 4321, 1400, V4("93.184.216.34"), V4("192.168.1.10"), 443, 50000), out var r);
+        Assert.Equal(DecodeOutcome.Decoded, outcome);
+        Assert.Equal((kind, protocol, 4321U, 1400U), (r.Kind, r.Protocol, r.ProcessId, r.Size));
+        Assert.Equal(("192.168.1.10", (ushort)50000), (r.Local.ToString(), r.LocalPort));
+        Assert.Equal(("93.184.216.34", (ushort)443), (r.Remote.ToString(), r.RemotePort));
+    }
+
+    [Theory]
+    [InlineData(26, KernelNetworkEvents.Kind.Send, 6)]
+    [InlineData(27, KernelNetworkEvents.Kind.Receive, 6)]
+    [InlineData(28, KernelNetworkEvents.Kind.Connect, 6)]
+    [InlineData(29, KernelNetworkEvents.Kind.Disconnect, 6)]
+    [InlineData(31, KernelNetworkEvents.Kind.Accept, 6)]
+    [InlineData(58, KernelNetworkEvents.Kind.Send, 17)]
+    [InlineData(59, KernelNetworkEvents.Kind.Receive, 17)]
+    public void Map_IPv6Event_ReadsSixteenByteAddresses(int id, KernelNetworkEvents.Kind kind, byte protocol)
+    {
+        var view = Event(id, 7, 100, IPAddress.Parse("2606:4700::1111").GetAddressBytes(), IPAddress.Parse("2001:db8::10").GetAddressBytes(), 53, 61000);
+        Assert.Equal(DecodeOutcome.Decoded, KernelNetworkMapping.Map(view, out var r));
+        Assert.Equal((kind, protocol), (r.Kind, r.Protocol));
+        Assert.Equal(("2001:db8::10", (ushort)61000, "2606:4700::1111", (ushort)53), (r.Local.ToString(), r.LocalPort, r.Remote.ToString(), r.RemotePort));
+    }
+
+    [Theory]
+    [InlineData(14, DecodeOutcome.Ignored)]
+    [InlineData(16, DecodeOutcome.Ignored)]
+    [InlineData(17, DecodeOutcome.Ignored)]
+    [InlineData(18, DecodeOutcome.Ignored)]
+    [InlineData(34, DecodeOutcome.Ignored)]
+    [InlineData(1, DecodeOutcome.Unknown)]
+    [InlineData(99, DecodeOutcome.Unknown)]
+    public void Map_EventsWithNothingToStore_AreIgnoredOrUnknown(int id, DecodeOutcome expected) =>
+        Assert.Equal(expected, KernelNetworkMapping.Map(Event(id, 1, 1, V4("1.1.1.1"), V4("2.2.2.2"), 1, 2), out _));
+
+    [Fact]
+    public void Map_BadFields_AreMalformed()
+    {
+        Assert.Equal(DecodeOutcome.Malformed, KernelNetworkMapping.Map(Event(10, 1, 1, "<<<EXCEPTION_DURING_VALUE_LOOKUP x>>>", V4("2.2.2.2"), 1, 2), out _));
+        Assert.Equal(DecodeOutcome.Malformed, KernelNetworkMapping.Map(Event(26, 1, 1, new byte[4], new byte[16], 1, 2), out _)); // v6 event, v4-sized address
+        var missing = new FakeEventView("x", ["PID", "size"], [1, 2], KernelNetworkEvents.ProviderGuid, eventId: 10);
+        Assert.Equal(DecodeOutcome.Malformed, KernelNetworkMapping.Map(missing, out _));
+    }
+
+    [Fact]
+    public void Decoder_ConnectionLifetime_EndsWithTotalsOfItsPackets_UdpStandsAlone()
+    {
+        var decoder = new KernelNetworkDecoder();
+        MonitorEvent Decode(FakeEventView v)
+        {
+            Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(v, out var e));
+            return e!;
+        }
+        var (remote, local) = (V4("93.184.216.34"), V4("192.168.1.10"));
+        var flow = Assert.IsType<FlowEstablishedEvent>(Decode(Event(12, 500, 0, remote, local, 443, 50000)));
+        var sends = Enumerable.Range(0, 3).Select(_ => Assert.IsType<PacketEvent>(Decode(Event(10, 500, 100, remote, local, 443, 50000)))).ToList();
+        var recv = Assert.IsType<PacketEvent>(Decode(Event(11, 500, 1400, remote, local, 443, 50000)));
+        var end = Assert.IsType<FlowDeletedEvent>(Decode(Event(13, 500, 0, remote, local, 443, 50000)));
+        Assert.NotEqual(0UL, flow.FlowId);
+        Assert.Equal(FlowDirection.Outbound, flow.Direction);
+        Assert.All(sends, p => Assert.Equal((flow.FlowId, FlowDirection.Outbound), (p.FlowId, p.Direction)));
+        Assert.Equal((flow.FlowId, FlowDirection.Inbound), (recv.FlowId, recv.Direction));
+        Assert.Equal((flow.FlowId, 1UL, 1400UL, 3UL, 300UL), (end.FlowId, end.PacketsIn, end.BytesIn, end.PacketsOut, end.BytesOut));
+
+        var udp = Assert.IsType<PacketEvent>(Decode(Event(42, 77, 60, V4("8.8.8.8"), local, 53, 55555)));
+        Assert.Equal((0UL, (byte)17), (udp.FlowId, udp.Protocol));
+        Assert.Equal(DecodeOutcome.OtherProvider, decoder.Decode(new FakeEventView("Packet", [], [], Guid.NewGuid(), "Other", eventId: 10), out _));
+    }
+
+    [Fact]
+    public async Task KernelSource_EndToEnd_NamedQueriesAnswerTheSameQuestions()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("kernel.db");
+        using (var connection = StoreDatabase.OpenForWriting(path, TimeSpan.FromSeconds(1)))
+        {
+            using var writer = new SqliteEventWriter(connection, SessionStore.Begin(connection, "etw-kernel", null, DateTimeOffset.UtcNow));
+            var pipeline = new EventPipeline(writer, new PipelineOptions());
+            pipeline.Start();
+            var router = new EventRouter(pipeline, new KernelNetworkDecoder());
+            var (remote, local) = (V4("203.0.113.80"), V4("10.0.0.5"));
+            var t = 1_767_225_600_000_000L;
+            router.Route(Event(15, 900, 0, remote, local, 51000, 8443, t += 1000));              // accept: inbound flow
+            for (var k = 0; k < 10; k++) router.Route(Event(11, 900, 200, remote, local, 51000, 8443, t += 1000));
+            for (var k = 0; k < 5; k++) router.Route(Event(10, 900, 1000, remote, local, 51000, 8443, t += 1000));
+            router.Route(Event(13, 900, 0, remote, local, 51000, 8443, t += 1000));
+            router.Route(Event(43, 901, 48, V4("198.51.100.1"), local, 123, 123, t += 1000));  // UDP, no flow
+            router.Route(Event(14, 900, 1000, remote, local, 51000, 8443, t += 1000));         // retransmit: ignored
+            await pipeline.StopAsync();
+            Assert.Equal((18L, 0L, 0L), (pipeline.Counters.Written, pipeline.Counters.Malformed, pipeline.Counters.Unknown));
+        }
+        QueryResult Run(string name, params string[] p) =>
+            QueryExecutor.Run(path, QueryCatalog.Find(name)!, ParameterBinder.Bind(QueryCatalog.Find(name)!, p, DateTimeOffset.UtcNow));
+        Assert.Equal([[900L, "", 1L, 15L, 2000L, 5000L], [901L, null, 0L, 1L, 48L, 0L]], Run("top-processes").Rows);
+        var flow = Assert.Single(Run("flows").Rows);
+        Assert.Equal(("in", "tcp", "10.0.0.5:8443", "203.0.113.80:51000", 2000L, 5000L), ((string)flow[3]!, (string)flow[4]!, (string)flow[5]!, (string)flow[6]!, (long)flow[9]!, (long)flow[10]!));
+        Assert.Equal([[8443L, "tcp", 900L, "", 1L, 1L]], Run("listeners").Rows.Select(r => r[..6]));
+    }
+
+    [Theory]
+    [InlineData("driver", false, "etw-driver")]
+    [InlineData("kernel", true, "etw-kernel")]
+    [InlineData("auto", true, "etw-driver")]
+    [InlineData("auto", false, "etw-kernel")]
+    [InlineData("AUTO", false, "etw-kernel")]
+    public void EtwProvider_Choose_FollowsSourceAndDriverState(string source, bool driverRunning, string kind) =>
+        Assert.Equal(kind, EtwProvider.Choose(source, 0x7, () => driverRunning).Kind);
+
+    [Fact]
+    public void EtwProvider_KernelNetwork_EnablesTheDocumentedProvider()
+    {
+        var p = EtwProvider.KernelNetwork();
+        Assert.Equal(new Guid("7DD42A49-5329-4832-8DFD-43D979153A88"), p.Guid);
+        Assert.Equal(0x30UL, p.Keywords);
+        Assert.IsType<KernelNetworkDecoder>(p.CreateDecoder());
+        Assert.Throws<Failures.MonitorNetworkException>(() => EtwProvider.Choose("wifi", 1, () => true));
+    }
+}
