@@ -6,10 +6,16 @@
 -- param: since | time | 0 | Start of the window (UTC ISO-8601, or relative such as 24h)
 -- param: until | time | max | End of the window, exclusive
 -- param: limit | int | 100 | Most rows to return
--- Bytes of an open flow are the packets seen so far; of an ended flow, its FlowDeleted totals.
+-- Bytes of an open flow are the packets seen so far; of an ended flow, its FlowDeleted totals. A flow without a path
+-- (the kernel source) takes the image of the process that had its pid when it started (process table).
 SELECT printf('%llu', f.flow_id) AS flow_id,
        f.pid AS pid,
-       f.process_path AS process_path,
+       coalesce(nullif(f.process_path, ''),
+                (SELECT p.image_path FROM process p
+                 WHERE p.pid = f.pid AND p.start_ts_us <= coalesce(f.start_ts_us, f.end_ts_us)
+                   AND (p.end_ts_us IS NULL OR p.end_ts_us >= coalesce(f.start_ts_us, f.end_ts_us))
+                 ORDER BY p.start_ts_us DESC LIMIT 1),
+                f.process_path) AS process_path,
        CASE f.direction WHEN 0 THEN 'out' WHEN 1 THEN 'in' END AS direction,
        CASE f.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' WHEN 58 THEN 'icmpv6'
                        ELSE CAST(f.protocol AS TEXT) END AS protocol,

@@ -4,6 +4,16 @@
 -- param: since | time | 0 | Start of the window (UTC ISO-8601, or relative such as 24h)
 -- param: until | time | max | End of the window, exclusive
 -- param: limit | int | 100 | Most rows to return
+WITH f AS (
+    SELECT local_port, protocol, pid, remote_address, start_ts_us,
+           coalesce(nullif(flow.process_path, ''),
+                (SELECT p.image_path FROM process p
+                 WHERE p.pid = flow.pid AND p.start_ts_us <= coalesce(flow.start_ts_us, flow.end_ts_us)
+                   AND (p.end_ts_us IS NULL OR p.end_ts_us >= coalesce(flow.start_ts_us, flow.end_ts_us))
+                 ORDER BY p.start_ts_us DESC LIMIT 1),
+                flow.process_path) AS process_path
+    FROM flow
+    WHERE direction = 1 AND start_ts_us >= @since AND start_ts_us < @until)
 SELECT f.local_port AS local_port,
        CASE f.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' WHEN 58 THEN 'icmpv6'
                        ELSE CAST(f.protocol AS TEXT) END AS protocol,
@@ -12,8 +22,7 @@ SELECT f.local_port AS local_port,
        count(*) AS flows,
        count(DISTINCT f.remote_address) AS remotes,
        strftime('%Y-%m-%dT%H:%M:%S', max(f.start_ts_us) / 1000000, 'unixepoch') || printf('.%06dZ', max(f.start_ts_us) % 1000000) AS last_seen_utc
-FROM flow f
-WHERE f.direction = 1 AND f.start_ts_us >= @since AND f.start_ts_us < @until
+FROM f
 GROUP BY f.local_port, f.protocol, f.pid, f.process_path
 ORDER BY flows DESC, f.local_port, f.pid
 LIMIT @limit;

@@ -5,18 +5,26 @@
 -- param: until | time | max | End of the window, exclusive
 -- param: limit | int | 20 | Most rows to return
 -- Ended flows count their lifetime totals from FlowDeleted; open flows count the packets seen for them; packets
--- of flows with no flow row count by their own process id. A byte is never counted twice. Flows belong to the
+-- of flows with no flow row count by their own process id. A byte is never counted twice. Program names come from
+-- the flow, else from the process table: the process that had the pid at the time (PIDs are reused). Flows belong to the
 -- window by start time; packet sums by minute.
 WITH
 w AS (SELECT @since AS since_us, @until AS until_us,
              (@since + 59999999) / 60000000 AS first_minute, (@until + 59999999) / 60000000 AS end_minute),
 flows_in AS (
-    SELECT f.flow_id, f.pid, f.process_path, f.end_ts_us, f.packets_in, f.bytes_in, f.packets_out, f.bytes_out
+    SELECT f.flow_id, f.pid, coalesce(nullif(f.process_path, ''),
+                (SELECT p.image_path FROM process p
+                 WHERE p.pid = f.pid AND p.start_ts_us <= coalesce(f.start_ts_us, f.end_ts_us)
+                   AND (p.end_ts_us IS NULL OR p.end_ts_us >= coalesce(f.start_ts_us, f.end_ts_us))
+                 ORDER BY p.start_ts_us DESC LIMIT 1),
+                f.process_path) AS process_path,
+           f.end_ts_us, f.packets_in, f.bytes_in, f.packets_out, f.bytes_out
     FROM flow f, w
     -- Unary + keeps SQLite off the time index: the window usually spans most flows, and a scan beats a lookup per flow.
     WHERE +coalesce(f.start_ts_us, f.end_ts_us) >= w.since_us AND +coalesce(f.start_ts_us, f.end_ts_us) < w.until_us),
 stream_sums AS (
-    SELECT s.flow_id, s.pid, sum(m.packets_in + m.packets_out) AS packets, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
+    SELECT s.flow_id, s.pid, min(m.minute) * 60000000 AS first_us,
+           sum(m.packets_in + m.packets_out) AS packets, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
     -- Only open streams (partial index, named: without statistics SQLite prefers to build an automatic index
     -- over every stream on each run), outermost (CROSS JOIN), then their minutes by primary key.
     FROM w, packet_stream s INDEXED BY packet_stream_open CROSS JOIN packet_minute m ON m.stream_id = s.stream_id
@@ -32,7 +40,11 @@ attributed AS (
     WHERE f.end_ts_us IS NULL
     GROUP BY f.flow_id, f.pid, f.process_path
     UNION ALL
-    SELECT ss.pid, NULL, 0, ss.packets, ss.bytes_in, ss.bytes_out
+    SELECT ss.pid,
+           (SELECT p.image_path FROM process p
+            WHERE p.pid = ss.pid AND p.start_ts_us <= ss.first_us + 59999999 AND (p.end_ts_us IS NULL OR p.end_ts_us >= ss.first_us)
+            ORDER BY p.start_ts_us DESC LIMIT 1),
+           0, ss.packets, ss.bytes_in, ss.bytes_out
     FROM stream_sums ss
     WHERE NOT EXISTS (SELECT 1 FROM flow f WHERE f.flow_id = ss.flow_id))
 SELECT pid, process_path, sum(flows) AS flows, sum(packets) AS packets, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out

@@ -25,3 +25,14 @@ public sealed record PacketEvent(
 /// <summary>A Health-keyword event (driver start, stop, counters), kept as name and integer fields.</summary>
 public sealed record HealthEvent(long TimestampUs, string Name, IReadOnlyList<KeyValuePair<string, ulong>> Fields)
     : MonitorEvent(TimestampUs);
+
+/// <summary>
+/// A process that started (or was already running when a live session began). StartTimeUs is its creation time in
+/// UTC microseconds: with the pid it names one program run, since PIDs are reused.
+/// </summary>
+public sealed record ProcessStartedEvent(long TimestampUs, uint ProcessId, long StartTimeUs, string? ImagePath, string? CommandLine)
+    : MonitorEvent(TimestampUs);
+
+/// <summary>A process that exited.</summary>
+public sealed record ProcessEndedEvent(long TimestampUs, uint ProcessId, long StartTimeUs, string? ImagePath)
+    : MonitorEvent(TimestampUs);

@@ -42,7 +42,8 @@ public sealed class EtwRealTimeSource(EtwSessionOptions options, EtwProvider pro
             // BufferSizeMB must be set before Source is first touched, or TraceEvent silently ignores it.
             // The constructor stops and restarts a same-named session left behind by a crashed run.
             session = new TraceEventSession(options.SessionName) { BufferSizeMB = options.BufferSizeMB, StopOnDispose = true };
-            session.EnableProvider(provider.Guid, (TraceEventLevel)provider.Level, provider.Keywords);
+            foreach (var spec in provider.Providers)
+                session.EnableProvider(spec.Guid, (TraceEventLevel)spec.Level, spec.Keywords);
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -53,6 +54,9 @@ public sealed class EtwRealTimeSource(EtwSessionOptions options, EtwProvider pro
         {
             // Stopping the session flushes its buffers and ends Process() after the last event: the drain.
             using var stop = cancellationToken.Register(() => session.Stop());
+            // Programs already running get no start event: record them now (the rundown).
+            foreach (var running in ProcessSnapshot.Take((DateTime.UtcNow - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond))
+                router.Pipeline.Post(running);
             await TraceProcessing.RunAsync(session.Source, router, CancellationToken.None).ConfigureAwait(false);
         }
         finally

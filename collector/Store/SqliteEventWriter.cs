@@ -28,7 +28,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     private readonly List<NetAddress> _remotesAddedThisBatch = new();
     private readonly List<(long StreamId, long Minute, MinuteTotals Totals)> _closedMinutes = new();
     private readonly SqliteCommand _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession,
-        _markStreamsEnded;
+        _markStreamsEnded, _upsertProcess;
     private readonly RawStatement _upsertMinute, _upsertRemote;
     private readonly SqliteCommand[] _all;
     private readonly RawPacketInserter _packets;
@@ -79,6 +79,13 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                    events_lost = $lost, events_malformed = $bad, events_unknown = $unk
             WHERE session_id = $session
             """, "$rcv", "$wr", "$drop", "$lost", "$bad", "$unk", "$session");
+        _upsertProcess = Prepare("""
+            INSERT INTO process(pid, start_ts_us, end_ts_us, image_path, command_line) VALUES ($pid, $start, $end, $image, $cmd)
+            ON CONFLICT(pid, start_ts_us) DO UPDATE SET
+                end_ts_us = coalesce(excluded.end_ts_us, end_ts_us),
+                image_path = coalesce(excluded.image_path, image_path),
+                command_line = coalesce(excluded.command_line, command_line)
+            """, "$pid", "$start", "$end", "$image", "$cmd");
         _markStreamsEnded = Prepare("UPDATE packet_stream SET flow_ended = 1 WHERE flow_id = $flow AND flow_ended = 0", "$flow");
         _upsertMinute = new RawStatement(connection, """
             INSERT INTO packet_minute(stream_id, minute, packets_in, bytes_in, packets_out, bytes_out)
@@ -92,7 +99,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             ON CONFLICT(remote_address) DO UPDATE SET first_ts_us = excluded.first_ts_us, first_pid = excluded.first_pid
             WHERE excluded.first_ts_us < first_ts_us
             """);
-        _all = [_upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession, _markStreamsEnded];
+        _all = [_upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession, _markStreamsEnded, _upsertProcess];
     }
 
     /// <summary>
@@ -142,6 +149,8 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                     case FlowEstablishedEvent f: WriteFlowEstablished(f); break;
                     case FlowDeletedEvent d: WriteFlowDeleted(d); break;
                     case HealthEvent h: WriteHealth(h); break;
+                    case ProcessStartedEvent s: Run(_upsertProcess, s.ProcessId, s.StartTimeUs, DBNull.Value, (object?)s.ImagePath ?? DBNull.Value, (object?)s.CommandLine ?? DBNull.Value); break;
+                    case ProcessEndedEvent e: Run(_upsertProcess, e.ProcessId, e.StartTimeUs, e.TimestampUs, (object?)e.ImagePath ?? DBNull.Value, DBNull.Value); break;
                 }
             }
             _packets.Flush();

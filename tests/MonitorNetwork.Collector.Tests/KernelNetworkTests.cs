@@ -150,9 +150,10 @@ public class KernelNetworkTests
     public void EtwProvider_KernelNetwork_EnablesTheDocumentedProvider()
     {
         var p = EtwProvider.KernelNetwork();
-        Assert.Equal(new Guid("7DD42A49-5329-4832-8DFD-43D979153A88"), p.Guid);
-        Assert.Equal(0x30UL, p.Keywords);
-        Assert.IsType<KernelNetworkDecoder>(p.CreateDecoder());
+        Assert.Equal(new Guid("7DD42A49-5329-4832-8DFD-43D979153A88"), p.Providers[0].Guid);
+        Assert.Equal(0x30UL, p.Providers[0].Keywords);
+        Assert.Equal(new Guid("22FB2CD6-0E7B-422B-A0C7-2FAD1FD0E716"), p.Providers[1].Guid);
+        Assert.IsType<CompositeDecoder>(p.CreateDecoder());
         Assert.Throws<Failures.MonitorNetworkException>(() => EtwProvider.Choose("wifi", 1, () => true));
     }
 }

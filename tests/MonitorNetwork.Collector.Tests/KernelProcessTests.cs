@@ -1,0 +1,101 @@
+// Process enrichment: Kernel-Process start/stop (TDH types: int pid, DateTime CreateTime, string ImageName), the
+// snapshot of running processes, and program names for kernel-source flows and packets even when a PID is reused.
+using System.Buffers.Binary;
+using System.Net;
+using MonitorNetwork.Collector.Decoding;
+using MonitorNetwork.Collector.Decoding.KernelNetwork;
+using MonitorNetwork.Collector.Decoding.KernelProcess;
+using MonitorNetwork.Collector.Events;
+using MonitorNetwork.Collector.Pipeline;
+using MonitorNetwork.Collector.Queries;
+using MonitorNetwork.Collector.Sources;
+using MonitorNetwork.Collector.Store;
+using MonitorNetwork.Collector.Tests.TestSupport;
+
+namespace MonitorNetwork.Collector.Tests;
+
+public class KernelProcessTests
+{
+    private const long T0 = 1_767_225_600_000_000; // 2026-01-01T00:00:00Z
+    private static readonly string[] ProcessFields = ["ProcessID", "CreateTime", "ParentProcessID", "SessionID", "ImageName"];
+    private static readonly string[] NetworkFields = ["PID", "size", "daddr", "saddr", "dport", "sport", "seqnum", "connid"];
+
+    private static DateTime At(long us) => DateTime.UnixEpoch.AddTicks(us * 10);
+
+    private static FakeEventView Process(int id, int pid, long createdUs, string image, long ts) =>
+        new("ProcessStart", ProcessFields, [pid, At(createdUs), 4, 1, image], KernelProcessDecoder.ProviderGuid, KernelProcessDecoder.ProviderName, ts, eventId: id);
+
+    private static FakeEventView Network(int id, int pid, int size, string remote, ushort rport, ushort lport, long ts) =>
+        new("KERNEL_NETWORK_TASK_TCPIP", NetworkFields,
+            [pid, size, BinaryPrimitives.ReadInt32LittleEndian(IPAddress.Parse(remote).GetAddressBytes()),
+             BinaryPrimitives.ReadInt32LittleEndian(IPAddress.Parse("10.0.0.5").GetAddressBytes()),
+             unchecked((short)BinaryPrimitives.ReverseEndianness(rport)), unchecked((short)BinaryPrimitives.ReverseEndianness(lport)), 0, 0],
+            KernelNetworkEvents.ProviderGuid, KernelNetworkEvents.ProviderName, ts, eventId: id);
+
+    [Fact]
+    public void Decode_StartAndStop_GiveProcessRunsKeyedByCreateTime()
+    {
+        var decoder = new KernelProcessDecoder();
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(Process(1, 42, T0, @"\Device\HarddiskVolume3\app.exe", T0 + 5), out var started));
+        Assert.Equal(new ProcessStartedEvent(T0 + 5, 42, T0, @"\Device\HarddiskVolume3\app.exe", null), started);
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(Process(2, 42, T0, @"\Device\HarddiskVolume3\app.exe", T0 + 99), out var ended));
+        Assert.Equal(new ProcessEndedEvent(T0 + 99, 42, T0, @"\Device\HarddiskVolume3\app.exe"), ended);
+        var fileTime = new FakeEventView("ProcessStart", ProcessFields, [42, At(T0).ToFileTimeUtc(), 4, 1, "x.exe"], KernelProcessDecoder.ProviderGuid, eventId: 1);
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(fileTime, out var viaFileTime));
+        Assert.Equal(T0, Assert.IsType<ProcessStartedEvent>(viaFileTime).StartTimeUs);
+    }
+
+    [Theory]
+    [InlineData(3, DecodeOutcome.Ignored)]   // thread start
+    [InlineData(5, DecodeOutcome.Ignored)]   // image load
+    public void Decode_OtherProcessEvents_AreIgnored(int id, DecodeOutcome expected) =>
+        Assert.Equal(expected, new KernelProcessDecoder().Decode(Process(id, 1, T0, "x", T0), out _));
+
+    [Fact]
+    public void Decode_BadFields_AreMalformed_AndOtherProvidersAreNotClaimed()
+    {
+        var decoder = new KernelProcessDecoder();
+        Assert.Equal(DecodeOutcome.Malformed, decoder.Decode(new FakeEventView("ProcessStart", ["ProcessID"], [1], KernelProcessDecoder.ProviderGuid, eventId: 1), out _));
+        Assert.Equal(DecodeOutcome.Malformed, decoder.Decode(new FakeEventView("ProcessStart", ProcessFields, [1, "<<<EXCEPTION_DURING_VALUE_LOOKUP>>>", 0, 0, "x"], KernelProcessDecoder.ProviderGuid, eventId: 1), out _));
+        Assert.Equal(DecodeOutcome.OtherProvider, decoder.Decode(new FakeEventView("ProcessStart", ProcessFields, [], Guid.NewGuid(), "Other", eventId: 1), out _));
+    }
+
+    [Fact]
+    public void Snapshot_FindsThisProcessWithStartTimeAndImage()
+    {
+        var now = SessionStore.ToUnixUs(DateTimeOffset.UtcNow);
+        var self = ProcessSnapshot.Take(now).Single(p => p.ProcessId == (uint)Environment.ProcessId);
+        Assert.InRange(self.StartTimeUs, now - 3_600_000_000L * 24, now);
+        Assert.False(string.IsNullOrEmpty(self.ImagePath));
+    }
+
+    [Fact]
+    public async Task KernelSource_ReusedPid_EachFlowAndPacketGetsItsOwnProgram()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("names.db");
+        using (var connection = StoreDatabase.OpenForWriting(path, TimeSpan.FromSeconds(1)))
+        {
+            using var writer = new SqliteEventWriter(connection, SessionStore.Begin(connection, "etw-kernel", null, DateTimeOffset.UtcNow));
+            var pipeline = new EventPipeline(writer, new PipelineOptions());
+            pipeline.Start();
+            var router = new EventRouter(pipeline, EtwProvider.KernelNetwork().CreateDecoder());
+            // pid 900 is first browser.exe, which exits; then the same pid is reused by updater.exe.
+            router.Route(Process(1, 900, T0, @"C:\browser.exe", T0));
+            router.Route(Network(12, 900, 0, "93.184.216.34", 443, 50000, T0 + 1_000_000));
+            router.Route(Network(10, 900, 700, "93.184.216.34", 443, 50000, T0 + 2_000_000));
+            router.Route(Network(13, 900, 0, "93.184.216.34", 443, 50000, T0 + 3_000_000));
+            router.Route(Process(2, 900, T0, @"C:\browser.exe", T0 + 4_000_000));
+            router.Route(Process(1, 900, T0 + 5_000_000, @"C:\updater.exe", T0 + 5_000_000));
+            router.Route(Network(12, 900, 0, "198.51.100.9", 443, 50001, T0 + 6_000_000));
+            router.Route(Network(10, 900, 300, "198.51.100.9", 443, 50001, T0 + 7_000_000));
+            router.Route(Network(42, 900, 40, "198.51.100.53", 53, 55000, T0 + 8_000_000)); // UDP: no flow row
+            await pipeline.StopAsync();
+            Assert.Equal((9L, 0L), (pipeline.Counters.Written, pipeline.Counters.Malformed));
+        }
+        QueryResult Run(string name) => QueryExecutor.Run(path, QueryCatalog.Find(name)!, ParameterBinder.Bind(QueryCatalog.Find(name)!, [], DateTimeOffset.UtcNow));
+        Assert.Equal([[900L, @"C:\browser.exe", 1L, 1L, 0L, 700L], [900L, @"C:\updater.exe", 1L, 2L, 0L, 340L]],
+            Run("top-processes").Rows.OrderBy(r => (string)r[1]!));
+        Assert.Equal([@"C:\updater.exe", @"C:\browser.exe"], Run("flows").Rows.Select(r => (string)r[2]!));
+    }
+}
