@@ -59,8 +59,7 @@ public sealed class ContractDecoder : IEventDecoder
     }
 
     private static bool IsOurProvider<TView>(in TView view) where TView : IEventView =>
-        view.ProviderGuid == ProviderContract.ProviderGuid
-        || (view.ProviderGuid == Guid.Empty && string.Equals(view.ProviderName, ProviderContract.ProviderName, StringComparison.Ordinal));
+        EventViews.IsFrom(view, ProviderContract.ProviderGuid, ProviderContract.ProviderName);
 
     private Layout? LayoutFor(string? eventName, string[]? payloadNames)
     {

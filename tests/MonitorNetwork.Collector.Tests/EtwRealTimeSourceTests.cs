@@ -10,22 +10,25 @@ using MonitorNetwork.Collector.Tests.TestSupport;
 
 namespace MonitorNetwork.Collector.Tests;
 
+/// <summary>Skips the calling test unless this is an elevated process on Windows.</summary>
+internal static class ElevatedWindows
+{
+    [System.Runtime.Versioning.SupportedOSPlatformGuard("windows")]
+    public static bool IsAvailable()
+    {
+        if (!OperatingSystem.IsWindows()) Assert.Skip("ETW real-time sessions exist only on Windows");
+        if (TraceEventSession.IsElevated() != true) Assert.Skip("ETW real-time sessions need an elevated process");
+        return true;
+    }
+}
+
 [Collection(EventPipeCollection.Name)]
 public class EtwRealTimeSourceTests
 {
     [Fact]
     public async Task RealTimeSession_EmitterEvents_StoredExactly()
     {
-        if (!OperatingSystem.IsWindows())
-        {
-            Assert.Skip("ETW real-time sessions exist only on Windows");
-            return;
-        }
-        if (TraceEventSession.IsElevated() != true)
-        {
-            Assert.Skip("ETW real-time sessions need an elevated process");
-            return;
-        }
+        if (!ElevatedWindows.IsAvailable()) return;
         using var dir = new TempDirectory();
         var db = dir.File("etw.db");
         var events = TrafficScript.Build(flows: 50, packetsPerFlow: 10);
@@ -49,16 +52,7 @@ public class KernelNetworkRealTimeTests
     [Fact]
     public async Task KernelSource_LoopbackConnection_IsStoredWithThisProcess()
     {
-        if (!OperatingSystem.IsWindows())
-        {
-            Assert.Skip("ETW real-time sessions exist only on Windows");
-            return;
-        }
-        if (TraceEventSession.IsElevated() != true)
-        {
-            Assert.Skip("ETW real-time sessions need an elevated process");
-            return;
-        }
+        if (!ElevatedWindows.IsAvailable()) return;
         using var dir = new TempDirectory();
         var db = dir.File("kernel-live.db");
         var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork-Kernel-Test-" + Environment.ProcessId, 64), EtwProvider.KernelNetwork());

@@ -112,12 +112,8 @@ public class KernelNetworkTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("kernel.db");
-        using (var connection = StoreDatabase.OpenForWriting(path, TimeSpan.FromSeconds(1)))
+        var counters = await RoutedStore.FillAsync(path, "etw-kernel", new KernelNetworkDecoder(), router =>
         {
-            using var writer = new SqliteEventWriter(connection, SessionStore.Begin(connection, "etw-kernel", null, DateTimeOffset.UtcNow));
-            var pipeline = new EventPipeline(writer, new PipelineOptions());
-            pipeline.Start();
-            var router = new EventRouter(pipeline, new KernelNetworkDecoder());
             var (remote, local) = (V4("203.0.113.80"), V4("10.0.0.5"));
             var t = 1_767_225_600_000_000L;
             router.Route(Event(15, 900, 0, remote, local, 51000, 8443, t += 1000));              // accept: inbound flow
@@ -126,11 +122,9 @@ public class KernelNetworkTests
             router.Route(Event(13, 900, 0, remote, local, 51000, 8443, t += 1000));
             router.Route(Event(43, 901, 48, V4("198.51.100.1"), local, 123, 123, t += 1000));  // UDP, no flow
             router.Route(Event(14, 900, 1000, remote, local, 51000, 8443, t += 1000));         // retransmit: ignored
-            await pipeline.StopAsync();
-            Assert.Equal((18L, 0L, 0L), (pipeline.Counters.Written, pipeline.Counters.Malformed, pipeline.Counters.Unknown));
-        }
-        QueryResult Run(string name, params string[] p) =>
-            QueryExecutor.Run(path, QueryCatalog.Find(name)!, ParameterBinder.Bind(QueryCatalog.Find(name)!, p, DateTimeOffset.UtcNow));
+        });
+        Assert.Equal((18L, 0L, 0L), (counters.Written, counters.Malformed, counters.Unknown));
+        QueryResult Run(string name) => RoutedStore.Query(path, name);
         Assert.Equal([[900L, "", 1L, 15L, 2000L, 5000L], [901L, null, 0L, 1L, 48L, 0L]], Run("top-processes").Rows);
         var flow = Assert.Single(Run("flows").Rows);
         Assert.Equal(("in", "tcp", "10.0.0.5:8443", "203.0.113.80:51000", 2000L, 5000L), ((string)flow[3]!, (string)flow[4]!, (string)flow[5]!, (string)flow[6]!, (long)flow[9]!, (long)flow[10]!));

@@ -74,12 +74,8 @@ public class KernelProcessTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("names.db");
-        using (var connection = StoreDatabase.OpenForWriting(path, TimeSpan.FromSeconds(1)))
+        var counters = await RoutedStore.FillAsync(path, "etw-kernel", EtwProvider.KernelNetwork().CreateDecoder(), router =>
         {
-            using var writer = new SqliteEventWriter(connection, SessionStore.Begin(connection, "etw-kernel", null, DateTimeOffset.UtcNow));
-            var pipeline = new EventPipeline(writer, new PipelineOptions());
-            pipeline.Start();
-            var router = new EventRouter(pipeline, EtwProvider.KernelNetwork().CreateDecoder());
             // pid 900 is first browser.exe, which exits; then the same pid is reused by updater.exe.
             router.Route(Process(1, 900, T0, @"C:\browser.exe", T0));
             router.Route(Network(12, 900, 0, "93.184.216.34", 443, 50000, T0 + 1_000_000));
@@ -90,10 +86,9 @@ public class KernelProcessTests
             router.Route(Network(12, 900, 0, "198.51.100.9", 443, 50001, T0 + 6_000_000));
             router.Route(Network(10, 900, 300, "198.51.100.9", 443, 50001, T0 + 7_000_000));
             router.Route(Network(42, 900, 40, "198.51.100.53", 53, 55000, T0 + 8_000_000)); // UDP: no flow row
-            await pipeline.StopAsync();
-            Assert.Equal((9L, 0L), (pipeline.Counters.Written, pipeline.Counters.Malformed));
-        }
-        QueryResult Run(string name) => QueryExecutor.Run(path, QueryCatalog.Find(name)!, ParameterBinder.Bind(QueryCatalog.Find(name)!, [], DateTimeOffset.UtcNow));
+        });
+        Assert.Equal((9L, 0L), (counters.Written, counters.Malformed));
+        QueryResult Run(string name) => RoutedStore.Query(path, name);
         Assert.Equal([[900L, @"C:\browser.exe", 1L, 1L, 0L, 700L], [900L, @"C:\updater.exe", 1L, 2L, 0L, 340L]],
             Run("top-processes").Rows.OrderBy(r => (string)r[1]!));
         Assert.Equal([@"C:\updater.exe", @"C:\browser.exe"], Run("flows").Rows.Select(r => (string)r[2]!));

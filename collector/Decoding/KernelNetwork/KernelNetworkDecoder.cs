@@ -19,8 +19,7 @@ public sealed class KernelNetworkDecoder : IEventDecoder
         decoded = null;
         try
         {
-            if (view.ProviderGuid != KernelNetworkEvents.ProviderGuid
-                && !(view.ProviderGuid == Guid.Empty && view.ProviderName == KernelNetworkEvents.ProviderName))
+            if (!EventViews.IsFrom(view, KernelNetworkEvents.ProviderGuid, KernelNetworkEvents.ProviderName))
                 return DecodeOutcome.OtherProvider;
             var outcome = KernelNetworkMapping.Map(view, out var r);
             if (outcome != DecodeOutcome.Decoded) return outcome;

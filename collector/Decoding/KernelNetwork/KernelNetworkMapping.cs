@@ -19,25 +19,19 @@ public static class KernelNetworkMapping
         if (described is null) return DecodeOutcome.Unknown;
         var (kind, protocol, ipv6) = described.Value;
         if (kind == KernelNetworkEvents.Kind.Ignored) return DecodeOutcome.Ignored;
-        if (!FieldValue.TryUnsigned(Field(view, "PID"), uint.MaxValue, out var pid)
-            || !FieldValue.TryUnsigned(Field(view, "size"), uint.MaxValue, out var size)
-            || !TryAddress(Field(view, "saddr"), ipv6, out var local)
-            || !TryAddress(Field(view, "daddr"), ipv6, out var remote)
-            || !FieldValue.TryUnsigned(Field(view, "sport"), ushort.MaxValue, out var sport)
-            || !FieldValue.TryUnsigned(Field(view, "dport"), ushort.MaxValue, out var dport))
+        // Fields are found by name, so no field order is assumed. Not yet measured on a busy host: the driver's path
+        // (ContractDecoder, raw payloads) is the one tuned for rate.
+        if (!FieldValue.TryUnsigned(EventViews.Field(view, "PID"), uint.MaxValue, out var pid)
+            || !FieldValue.TryUnsigned(EventViews.Field(view, "size"), uint.MaxValue, out var size)
+            || !TryAddress(EventViews.Field(view, "saddr"), ipv6, out var local)
+            || !TryAddress(EventViews.Field(view, "daddr"), ipv6, out var remote)
+            || !FieldValue.TryUnsigned(EventViews.Field(view, "sport"), ushort.MaxValue, out var sport)
+            || !FieldValue.TryUnsigned(EventViews.Field(view, "dport"), ushort.MaxValue, out var dport))
             return DecodeOutcome.Malformed;
         // outType Port: the UInt16 holds the port in network byte order.
         record = new KernelNetworkRecord(kind, protocol, (uint)pid, (uint)size, local,
             BinaryPrimitives.ReverseEndianness((ushort)sport), remote, BinaryPrimitives.ReverseEndianness((ushort)dport));
         return DecodeOutcome.Decoded;
-    }
-
-    // Fields are found by name, so no field order is assumed. Not yet measured on a busy host: the driver's path
-    // (ContractDecoder, raw payloads) is the one tuned for rate.
-    private static object? Field<TView>(in TView view, string name) where TView : IEventView
-    {
-        var i = Array.IndexOf(view.PayloadNames, name);
-        return i < 0 ? null : view.PayloadValue(i);
     }
 
     /// <summary>IPv4: a UInt32 whose little-endian bytes are the address in network order. IPv6: 16 bytes.</summary>

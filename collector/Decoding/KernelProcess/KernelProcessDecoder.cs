@@ -21,12 +21,11 @@ public sealed class KernelProcessDecoder : IEventDecoder
         decoded = null;
         try
         {
-            if (view.ProviderGuid != ProviderGuid && !(view.ProviderGuid == Guid.Empty && view.ProviderName == ProviderName))
-                return DecodeOutcome.OtherProvider;
+            if (!EventViews.IsFrom(view, ProviderGuid, ProviderName)) return DecodeOutcome.OtherProvider;
             if (view.EventId is not (1 or 2)) return DecodeOutcome.Ignored; // threads, images, rundown markers
-            if (!FieldValue.TryUnsigned(Field(view, "ProcessID"), uint.MaxValue, out var pid) || !TryTime(Field(view, "CreateTime"), out var created))
+            if (!FieldValue.TryUnsigned(EventViews.Field(view, "ProcessID"), uint.MaxValue, out var pid) || !TryTime(EventViews.Field(view, "CreateTime"), out var created))
                 return DecodeOutcome.Malformed;
-            var image = Field(view, "ImageName") as string;
+            var image = EventViews.Field(view, "ImageName") as string;
             if (image is not null && (image.Length > Decoding.ContractDecoder.MaxProcessPathChars || image.StartsWith("<<<", StringComparison.Ordinal)))
                 return DecodeOutcome.Malformed;
             decoded = view.EventId == 1
@@ -40,12 +39,6 @@ public sealed class KernelProcessDecoder : IEventDecoder
         {
             return DecodeOutcome.Malformed;
         }
-    }
-
-    private static object? Field<TView>(in TView view, string name) where TView : IEventView
-    {
-        var i = Array.IndexOf(view.PayloadNames, name);
-        return i < 0 ? null : view.PayloadValue(i);
     }
 
     /// <summary>A FILETIME as TraceEvent gives it (DateTime), or raw 100 ns ticks since 1601, to UTC microseconds.</summary>
