@@ -6,7 +6,7 @@ CREATE TABLE process (
     start_ts_us    INTEGER NOT NULL,      -- process creation time, UTC microseconds
     end_ts_us      INTEGER,               -- exit time; NULL while running or unknown
     image_path     TEXT,                  -- executable path (NT device form from Kernel-Process, e.g. \Device\HarddiskVolume3\...)
-    command_line   TEXT,                  -- when known (the snapshot); Kernel-Process start events carry none
+    command_line   TEXT,                  -- when known (the snapshot: WMI on Windows, /proc on Linux); Kernel-Process start events carry none
     PRIMARY KEY (pid, start_ts_us)
 ) WITHOUT ROWID;
 

@@ -67,6 +67,7 @@ public class KernelProcessTests
         var self = ProcessSnapshot.Take(now).Single(p => p.ProcessId == (uint)Environment.ProcessId);
         Assert.InRange(self.StartTimeUs, now - 3_600_000_000L * 24, now);
         Assert.False(string.IsNullOrEmpty(self.ImagePath));
+        if (OperatingSystem.IsLinux()) Assert.Contains("MonitorNetwork.Collector.Tests", self.CommandLine ?? ""); // the test host runs our assembly
     }
 
     [Fact]
