@@ -95,3 +95,38 @@ public class KernelProcessTests
         Assert.Equal([@"C:\updater.exe", @"C:\browser.exe"], Run("flows").Rows.Select(r => (string)r[2]!));
     }
 }
+
+public class KernelProcessStartV3Tests
+{
+    [Fact]
+    public void Decode_V3StartWhoseImageNameTraceEventDropped_ReadsItFromThePayload()
+    {
+        // TraceEvent stops at the SID: names and values end with ProcessTokenIsElevated.
+        string[] names = ["ProcessID", "ProcessSequenceNumber", "CreateTime", "ParentProcessID", "ParentProcessSequenceNumber", "SessionID", "Flags", "ProcessTokenElevationType", "ProcessTokenIsElevated"];
+        var created = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        object?[] values = [1234, 77L, created, 4, 1L, 1, 0, 1, 0];
+        var payload = new List<byte>();
+        payload.AddRange(BitConverter.GetBytes(1234U));
+        payload.AddRange(BitConverter.GetBytes(77UL));
+        payload.AddRange(BitConverter.GetBytes(created.ToFileTimeUtc()));
+        payload.AddRange(BitConverter.GetBytes(4U));
+        payload.AddRange(BitConverter.GetBytes(1UL));
+        foreach (var v in new uint[] { 1, 0, 1, 0 }) payload.AddRange(BitConverter.GetBytes(v));
+        payload.AddRange(new byte[] { 1, 1, 0, 0, 0, 0, 0, 16 }); // S-1-16-...: one sub-authority
+        payload.AddRange(BitConverter.GetBytes(0x2000U));        // medium integrity
+        payload.AddRange(System.Text.Encoding.Unicode.GetBytes(@"\Device\HarddiskVolume3\Windows\notepad.exe" + "\0"));
+        payload.AddRange(BitConverter.GetBytes(0xABCDU));        // ImageChecksum and the rest follow
+        var view = new FakeEventView("ProcessStart", names, values, Decoding.KernelProcess.KernelProcessDecoder.ProviderGuid, raw: payload.ToArray(), eventId: 1);
+        Assert.Equal(Decoding.DecodeOutcome.Decoded, new Decoding.KernelProcess.KernelProcessDecoder().Decode(view, out var decoded));
+        Assert.Equal(@"\Device\HarddiskVolume3\Windows\notepad.exe", Assert.IsType<Events.ProcessStartedEvent>(decoded).ImagePath);
+    }
+
+    [Fact]
+    public void Decode_V3StartWithTruncatedPayload_KeepsTheRunWithoutImage()
+    {
+        string[] names = ["ProcessID", "CreateTime", "ProcessTokenIsElevated"];
+        var view = new FakeEventView("ProcessStart", names, [5, DateTime.UtcNow, 0], Decoding.KernelProcess.KernelProcessDecoder.ProviderGuid, raw: new byte[50], eventId: 1);
+        Assert.Equal(Decoding.DecodeOutcome.Decoded, new Decoding.KernelProcess.KernelProcessDecoder().Decode(view, out var decoded));
+        Assert.Null(Assert.IsType<Events.ProcessStartedEvent>(decoded).ImagePath);
+    }
+}
