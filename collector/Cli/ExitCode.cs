@@ -29,6 +29,8 @@ public enum ExitCode
     AccessDenied = 9,
     /// <summary>SQLite rejected a query, or a query tried to write.</summary>
     QueryFailed = 10,
+    /// <summary>The database has an older schema; collect or import upgrade it.</summary>
+    DatabaseTooOld = 11,
     /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
     Interrupted = 130,
 }
@@ -58,6 +60,7 @@ public static class Failure
         FailureKind.NotSupportedOnThisOS => ExitCode.NotSupportedOnThisOS,
         FailureKind.AccessDenied => ExitCode.AccessDenied,
         FailureKind.QueryFailed => ExitCode.QueryFailed,
+        FailureKind.DatabaseTooOld => ExitCode.DatabaseTooOld,
         _ => ExitCode.Unexpected,
     };
 

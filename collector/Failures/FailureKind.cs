@@ -16,6 +16,8 @@ public enum FailureKind
     NotMonitorNetworkDatabase,
     /// <summary>A database written by a newer monitornetwork.</summary>
     DatabaseTooNew,
+    /// <summary>A database of an older schema opened read-only, which cannot upgrade it.</summary>
+    DatabaseTooOld,
     /// <summary>A database or directory that cannot be created or written.</summary>
     DatabaseUnwritable,
     /// <summary>A feature this operating system does not have (ETW off Windows).</summary>

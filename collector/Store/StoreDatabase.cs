@@ -53,8 +53,13 @@ public static class StoreDatabase
             throw new MonitorNetworkException(FailureKind.NotFound, $"no database at {full}");
         return Open(full, SqliteOpenMode.ReadOnly, 30, connection =>
         {
-            if (CheckIdentity(connection, full) == 0)
+            var version = CheckIdentity(connection, full);
+            if (version == 0)
                 throw new MonitorNetworkException(FailureKind.NotMonitorNetworkDatabase, $"{full} has no MonitorNetwork schema yet");
+            // Reading never writes, so it cannot migrate: say how to upgrade instead of failing on a missing table.
+            if (version < Migrations.Latest)
+                throw new MonitorNetworkException(FailureKind.DatabaseTooOld,
+                    $"{full} has schema version {version} and this monitornetwork reads {Migrations.Latest}: run 'monitornetwork import' or 'collect' on it once to upgrade it");
         });
     }
 

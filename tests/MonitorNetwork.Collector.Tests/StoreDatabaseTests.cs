@@ -124,6 +124,25 @@ public class StoreDatabaseTests
     }
 
     [Fact]
+    public void OpenReadOnly_OlderSchema_SaysHowToUpgrade()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("old.db");
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            c.Execute(Migrations.All[0].Sql);
+            c.Execute($"PRAGMA application_id={Migrations.ApplicationId}; PRAGMA user_version=1;");
+        }
+        var ex = Assert.Throws<MonitorNetworkException>(() => StoreDatabase.OpenReadOnly(path));
+        Assert.Equal(FailureKind.DatabaseTooOld, ex.Kind);
+        Assert.Contains("to upgrade", ex.Message);
+        using (StoreDatabase.OpenForWriting(path, Busy)) { } // the writer upgrades it
+        using var upgraded = StoreDatabase.OpenReadOnly(path);
+        Assert.Equal(Migrations.Latest, upgraded.ExecuteScalar<int>("PRAGMA user_version"));
+    }
+
+    [Fact]
     public void OpenReadOnly_Missing_FailsWithNotFound()
     {
         using var dir = new TempDirectory();
