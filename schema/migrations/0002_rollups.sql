@@ -20,7 +20,8 @@ CREATE TABLE remote_first_seen (
     first_ts_us    INTEGER NOT NULL,          -- earliest FlowEstablished or Packet time, UTC microseconds
     first_pid      INTEGER                    -- process of that first sighting (0 or NULL when unknown)
 ) WITHOUT ROWID;
-CREATE INDEX remote_first_seen_by_time ON remote_first_seen(first_ts_us);
+-- No index on first_ts_us: new-remotes scans and sorts (tens of thousands of rows, milliseconds), while an index
+-- would double the cost of every upsert on the ingest path (measured: bench queries, rollup cost).
 
 CREATE INDEX flow_by_remote ON flow(remote_address);
 CREATE INDEX packet_stream_by_flow ON packet_stream(flow_id);
