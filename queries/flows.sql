@@ -30,6 +30,6 @@ SELECT printf('%llu', f.flow_id) AS flow_id,
 FROM flow f
 WHERE coalesce(f.start_ts_us, f.end_ts_us) >= @since AND coalesce(f.start_ts_us, f.end_ts_us) < @until
   AND (@process = '' OR CAST(f.pid AS TEXT) = @process OR instr(lower(f.process_path), lower(@process)) > 0)
-  AND (@remote = '' OR f.remote_address = @remote)
+  AND (@remote = '' OR f.remote_id = (SELECT r.remote_id FROM remote r WHERE r.remote_address = @remote))
 ORDER BY coalesce(f.start_ts_us, f.end_ts_us) DESC, f.flow_key DESC
 LIMIT @limit;

@@ -9,35 +9,40 @@ WITH
 w AS (SELECT @since AS since_us, @until AS until_us,
              (@since + 59999999) / 60000000 AS first_minute, (@until + 59999999) / 60000000 AS end_minute),
 flows_in AS (
-    SELECT f.flow_id, f.pid, f.remote_address, f.end_ts_us, f.packets_in, f.bytes_in, f.packets_out, f.bytes_out
+    SELECT f.flow_id, f.pid, f.remote_id, f.end_ts_us, f.packets_in, f.bytes_in, f.packets_out, f.bytes_out
     FROM flow f, w
-    WHERE f.remote_address IS NOT NULL
+    WHERE f.remote_id IS NOT NULL
       -- Unary + keeps SQLite off the time index: the window usually spans most flows, and a scan beats a lookup per flow.
       AND +coalesce(f.start_ts_us, f.end_ts_us) >= w.since_us AND +coalesce(f.start_ts_us, f.end_ts_us) < w.until_us),
 stream_sums AS (
-    SELECT s.flow_id, s.pid, s.remote_address, sum(m.packets_in + m.packets_out) AS packets,
+    SELECT s.flow_id, s.pid, s.remote_id, sum(m.packets_in + m.packets_out) AS packets,
            sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
     -- Only open streams (partial index, named: without statistics SQLite prefers to build an automatic index
     -- over every stream on each run), outermost (CROSS JOIN), then their minutes by primary key.
     FROM w, packet_stream s INDEXED BY packet_stream_open CROSS JOIN packet_minute m ON m.stream_id = s.stream_id
     WHERE m.minute >= w.first_minute AND m.minute < w.end_minute
       AND s.flow_ended = 0
-    GROUP BY s.flow_id, s.pid, s.remote_address),
+    GROUP BY s.flow_id, s.pid, s.remote_id),
 attributed AS (
-    SELECT remote_address, pid, 1 AS flows, packets_in + packets_out AS packets, bytes_in, bytes_out
+    SELECT remote_id, pid, 1 AS flows, packets_in + packets_out AS packets, bytes_in, bytes_out
     FROM flows_in WHERE end_ts_us IS NOT NULL
     UNION ALL
-    SELECT f.remote_address, f.pid, 1, coalesce(sum(ss.packets), 0), coalesce(sum(ss.bytes_in), 0), coalesce(sum(ss.bytes_out), 0)
+    SELECT f.remote_id, f.pid, 1, coalesce(sum(ss.packets), 0), coalesce(sum(ss.bytes_in), 0), coalesce(sum(ss.bytes_out), 0)
     FROM flows_in f LEFT JOIN stream_sums ss ON ss.flow_id = f.flow_id
     WHERE f.end_ts_us IS NULL
-    GROUP BY f.flow_id, f.remote_address, f.pid
+    GROUP BY f.flow_id, f.remote_id, f.pid
     UNION ALL
-    SELECT ss.remote_address, ss.pid, 0, ss.packets, ss.bytes_in, ss.bytes_out
+    SELECT ss.remote_id, ss.pid, 0, ss.packets, ss.bytes_in, ss.bytes_out
     FROM stream_sums ss
-    WHERE NOT EXISTS (SELECT 1 FROM flow f WHERE f.flow_id = ss.flow_id))
-SELECT remote_address, sum(flows) AS flows, sum(packets) AS packets, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out,
-       count(DISTINCT pid) AS processes
-FROM attributed
-GROUP BY remote_address
-ORDER BY sum(bytes_in) + sum(bytes_out) DESC, remote_address
-LIMIT @limit;
+    WHERE NOT EXISTS (SELECT 1 FROM flow f WHERE f.flow_id = ss.flow_id)),
+-- Grouped by the interned integer id (twice as fast as by text); the address text is joined to the top rows only.
+top AS (
+    SELECT remote_id, sum(flows) AS flows, sum(packets) AS packets, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out,
+           count(DISTINCT pid) AS processes
+    FROM attributed
+    GROUP BY remote_id
+    ORDER BY sum(bytes_in) + sum(bytes_out) DESC, remote_id
+    LIMIT @limit)
+SELECT r.remote_address, t.flows, t.packets, t.bytes_in, t.bytes_out, t.processes
+FROM top t JOIN remote r ON r.remote_id = t.remote_id
+ORDER BY t.bytes_in + t.bytes_out DESC, r.remote_address;

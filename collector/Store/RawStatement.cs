@@ -40,6 +40,17 @@ internal sealed class RawStatement : IDisposable
         if (rc != raw.SQLITE_DONE) Check(rc);
     }
 
+    /// <summary>Runs the statement and returns the first column of its first row (an INSERT ... RETURNING id).</summary>
+    public long ExecuteInt64()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        var value = rc == raw.SQLITE_ROW ? raw.sqlite3_column_int64(_statement, 0) : 0;
+        while (rc == raw.SQLITE_ROW) rc = raw.sqlite3_step(_statement);
+        raw.sqlite3_reset(_statement);
+        if (rc != raw.SQLITE_DONE) Check(rc);
+        return value;
+    }
+
     internal static SqliteException Error(sqlite3 db, int rc) =>
         new($"SQLite Error {rc}: '{raw.sqlite3_errmsg(db).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(db));
 

@@ -1,6 +1,6 @@
 // Writes batches of decoded events into SQLite with prepared commands reused across batches.
 // Packets are stored as (time, stream, direction, bytes); the stream row holds the rest once.
-// The rollups (packet_minute, remote_first_seen) are updated in the same transaction; packet_minute is
+// Remote addresses are interned (the remote table, with each one's first sighting). The rollups are updated in the same transaction; packet_minute is
 // pre-aggregated in memory per batch so it costs one upsert per (stream, minute), not one per packet.
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -23,8 +23,8 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     private readonly Dictionary<StreamKey, StreamState> _streams = new();
     private readonly List<StreamState> _dirtyStreams = new();
     private readonly List<StreamKey> _streamsAddedThisBatch = new();
-    /// <summary>Remote addresses already stored with a first sighting no later than the time here: later sightings skip the upsert.</summary>
-    private readonly Dictionary<NetAddress, long> _remotesSeen = new();
+    /// <summary>Remote ids, and a first sighting already stored no later than the time here: later sightings skip the upsert.</summary>
+    private readonly Dictionary<NetAddress, (long Id, long FirstUs)> _remotesSeen = new();
     private readonly List<NetAddress> _remotesAddedThisBatch = new();
     private readonly List<(long StreamId, long Minute, MinuteTotals Totals)> _closedMinutes = new();
     private readonly SqliteCommand _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession,
@@ -54,16 +54,16 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         _sessionId = sessionId;
         _packets = new RawPacketInserter(connection);
         _upsertStream = Prepare("""
-            INSERT INTO packet_stream(flow_id, pid, protocol, local_address, local_port, remote_address, remote_port, flow_ended)
-            VALUES ($flow, $pid, $proto, $la, $lp, $ra, $rp,
+            INSERT INTO packet_stream(flow_id, pid, protocol, local_address, local_port, remote_address, remote_port, remote_id, flow_ended)
+            VALUES ($flow, $pid, $proto, $la, $lp, $ra, $rp, $rid,
                     EXISTS (SELECT 1 FROM flow f WHERE f.flow_id = $flow AND f.end_ts_us IS NOT NULL))
             ON CONFLICT DO UPDATE SET pid = excluded.pid
             RETURNING stream_id
-            """, "$flow", "$pid", "$proto", "$la", "$lp", "$ra", "$rp");
+            """, "$flow", "$pid", "$proto", "$la", "$lp", "$ra", "$rp", "$rid");
         _insertFlow = Prepare("""
-            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, start_ts_us)
-            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $ts)
-            """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$ts");
+            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us)
+            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts)
+            """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts");
         _endFlow = Prepare("""
             UPDATE flow SET end_ts_us = $ts, packets_in = $pin, bytes_in = $bin, packets_out = $pout, bytes_out = $bout
             WHERE flow_key = (SELECT max(flow_key) FROM flow WHERE flow_id = $flow AND end_ts_us IS NULL)
@@ -94,10 +94,13 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                 packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
                 packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out
             """);
+        // Unconditional DO UPDATE (the CASE keeps the earlier sighting) so RETURNING always yields the id.
         _upsertRemote = new RawStatement(connection, """
-            INSERT INTO remote_first_seen(remote_address, first_ts_us, first_pid) VALUES (?1, ?2, ?3)
-            ON CONFLICT(remote_address) DO UPDATE SET first_ts_us = excluded.first_ts_us, first_pid = excluded.first_pid
-            WHERE excluded.first_ts_us < first_ts_us
+            INSERT INTO remote(remote_address, first_ts_us, first_pid) VALUES (?1, ?2, ?3)
+            ON CONFLICT(remote_address) DO UPDATE SET
+                first_pid = CASE WHEN excluded.first_ts_us < first_ts_us THEN excluded.first_pid ELSE first_pid END,
+                first_ts_us = min(first_ts_us, excluded.first_ts_us)
+            RETURNING remote_id
             """);
         _all = [_upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession, _markStreamsEnded, _upsertProcess];
     }
@@ -123,8 +126,10 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             if (Pruner is { } pruner)
             {
                 var streamsBefore = pruner.StreamsDeleted;
+                var remotesBefore = pruner.RemotesDeleted;
                 pruner.MaybeRun();
                 if (pruner.StreamsDeleted != streamsBefore) _streams.Clear(); // cached ids may name deleted streams
+                if (pruner.RemotesDeleted != remotesBefore) _remotesSeen.Clear(); // or deleted remotes
             }
         }
         catch (SqliteException)
@@ -183,12 +188,12 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         if (!_streams.TryGetValue(key, out var state))
         {
             if (_streams.Count >= MaxCachedStreams) ForgetCleanStreams();
+            var remoteId = RemoteId(p.RemoteAddress, p.TimestampUs, p.ProcessId);
             SetAll(_upsertStream, unchecked((long)p.FlowId), p.ProcessId, p.Protocol, p.LocalAddress.ToString(), p.LocalPort,
-                p.RemoteAddress.ToString(), p.RemotePort);
+                p.RemoteAddress.ToString(), p.RemotePort, remoteId);
             state = new StreamState((long)_upsertStream.ExecuteScalar()!);
             _streams[key] = state;
             _streamsAddedThisBatch.Add(key);
-            NoteRemote(p.RemoteAddress, p.TimestampUs, p.ProcessId);
         }
         _packets.Add(p.TimestampUs, state.Id, (byte)p.Direction, p.Bytes);
         if (!MaintainRollups) return;
@@ -216,14 +221,15 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         }
     }
 
-    /// <summary>Records a sighting in remote_first_seen unless an earlier one is already known to be stored.</summary>
-    private void NoteRemote(NetAddress remote, long timestampUs, uint processId)
+    /// <summary>The remote's id, recording this sighting unless an earlier one is already known to be stored.</summary>
+    private long RemoteId(NetAddress remote, long timestampUs, uint processId)
     {
-        if (!MaintainRollups || (_remotesSeen.TryGetValue(remote, out var first) && first <= timestampUs)) return;
+        if (_remotesSeen.TryGetValue(remote, out var known) && known.FirstUs <= timestampUs) return known.Id;
         if (_remotesSeen.Count >= MaxCachedStreams) _remotesSeen.Clear();
-        _upsertRemote.Bind(1, remote.ToString()).Bind(2, timestampUs).Bind(3, processId).Execute();
-        _remotesSeen[remote] = timestampUs;
+        var id = _upsertRemote.Bind(1, remote.ToString()).Bind(2, timestampUs).Bind(3, processId).ExecuteInt64();
+        _remotesSeen[remote] = (id, timestampUs);
         _remotesAddedThisBatch.Add(remote);
+        return id;
     }
 
     /// <summary>Moves a stream's totals for its current minute to the list upserted at commit.</summary>
@@ -241,10 +247,9 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
 
     private void WriteFlowEstablished(FlowEstablishedEvent f)
     {
-        var remote = f.RemoteAddress.ToString();
+        var remoteId = RemoteId(f.RemoteAddress, f.TimestampUs, f.ProcessId);
         Run(_insertFlow, unchecked((long)f.FlowId), _sessionId, f.ProcessId, f.ProcessPath, (byte)f.Direction, f.Protocol,
-            f.LocalAddress.ToString(), f.LocalPort, remote, f.RemotePort, f.TimestampUs);
-        NoteRemote(f.RemoteAddress, f.TimestampUs, f.ProcessId);
+            f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, remoteId, f.TimestampUs);
     }
 
     private void WriteFlowDeleted(FlowDeletedEvent d)

@@ -21,6 +21,8 @@ public sealed class StorePruner(SqliteConnection connection, RetentionOptions op
     public long MinutesDeleted { get; private set; }
     /// <summary>Streams deleted so far; the writer forgets its cached stream ids when this changes.</summary>
     public long StreamsDeleted { get; private set; }
+    /// <summary>Remotes deleted so far; the writer forgets its cached remote ids when this changes.</summary>
+    public long RemotesDeleted { get; private set; }
 
     /// <summary>Bytes of database pages in use (free pages and the WAL excluded).</summary>
     public long UsedBytes() => connection.ExecuteScalar<long>(
@@ -88,11 +90,21 @@ public sealed class StorePruner(SqliteConnection connection, RetentionOptions op
         return n;
     }
 
-    /// <summary>First sightings older than flow retention: such an address shows as new again when it returns.</summary>
-    private int DeleteRemotes(long cutoffUs) => connection.Execute("""
-        DELETE FROM remote_first_seen WHERE remote_address IN
-            (SELECT remote_address FROM remote_first_seen WHERE first_ts_us < @cutoff ORDER BY first_ts_us LIMIT @chunk)
-        """, new { chunk = options.ChunkRows, cutoff = cutoffUs });
+    /// <summary>Remotes first seen before flow retention that no flow or stream names any more: such an address shows
+    /// as new again when it returns.</summary>
+    private int DeleteRemotes(long cutoffUs)
+    {
+        var n = connection.Execute("""
+            DELETE FROM remote WHERE remote_id IN (
+                SELECT r.remote_id FROM remote r
+                WHERE r.first_ts_us < @cutoff
+                  AND NOT EXISTS (SELECT 1 FROM flow f WHERE f.remote_id = r.remote_id)
+                  AND NOT EXISTS (SELECT 1 FROM packet_stream s WHERE s.remote_id = r.remote_id)
+                ORDER BY r.first_ts_us LIMIT @chunk)
+            """, new { chunk = options.ChunkRows, cutoff = cutoffUs });
+        RemotesDeleted += n;
+        return n;
+    }
 
     private int DeleteMinutes(long cutoffUs)
     {

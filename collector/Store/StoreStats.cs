@@ -38,7 +38,7 @@ public static class StoreStats
             range.First, range.Last,
             flows.Flows, flows.Open, packets.Packets ?? 0, packets.Bytes ?? 0,
             connection.ExecuteScalar<long>("SELECT count(*) FROM packet_stream"),
-            connection.ExecuteScalar<long>("SELECT count(*) FROM remote_first_seen"),
+            connection.ExecuteScalar<long>("SELECT count(*) FROM remote"),
             sessions.Count, connection.ExecuteScalar<string?>("SELECT status FROM collector_session ORDER BY session_id DESC LIMIT 1"),
             sessions.Received ?? 0, sessions.Written ?? 0, sessions.Dropped ?? 0, sessions.Lost ?? 0, sessions.Malformed ?? 0, sessions.Unknown ?? 0);
     }

@@ -195,6 +195,6 @@ public class SqliteEventWriterRollupTests
         writer.WriteBatch([new FlowEstablishedEvent(T0 + 500, 1, 11, FlowDirection.Outbound, 6, a, 1, r, 2, "late.exe")], default);
         writer.WriteBatch([new FlowEstablishedEvent(T0 + 100, 2, 22, FlowDirection.Outbound, 6, a, 3, r, 2, "early.exe")], default);
         writer.WriteBatch([new FlowEstablishedEvent(T0 + 900, 3, 33, FlowDirection.Outbound, 6, a, 4, r, 2, "later.exe")], default);
-        Assert.Equal((T0 + 100, 22L), c.QuerySingle<(long, long)>("SELECT first_ts_us, first_pid FROM remote_first_seen"));
+        Assert.Equal((T0 + 100, 22L), c.QuerySingle<(long, long)>("SELECT first_ts_us, first_pid FROM remote"));
     }
 }

@@ -21,7 +21,7 @@ public class StoreDatabaseTests
             Assert.Equal(Migrations.Latest, c.ExecuteScalar<int>("PRAGMA user_version"));
             Assert.Equal(Migrations.ApplicationId, c.ExecuteScalar<int>("PRAGMA application_id"));
             Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
-            Assert.Equal(["collector_session", "flow", "health_event", "packet", "packet_minute", "packet_stream", "process", "remote_first_seen"],
+            Assert.Equal(["collector_session", "flow", "health_event", "packet", "packet_minute", "packet_stream", "process", "remote"],
                 c.Query<string>("SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name"));
         }
         Assert.Equal(1, Migrations.All[0].Version);
@@ -45,7 +45,7 @@ public class StoreDatabaseTests
             Assert.Equal(Migrations.Latest, c.ExecuteScalar<int>("PRAGMA user_version"));
             Assert.Equal([(1L, 1L, 100L, 1L, 7L), (2L, 1L, 5L, 0L, 0L)],
                 c.Query<(long, long, long, long, long)>("SELECT minute, packets_in, bytes_in, packets_out, bytes_out FROM packet_minute ORDER BY minute"));
-            Assert.Equal(60000000L, c.ExecuteScalar<long>("SELECT first_ts_us FROM remote_first_seen WHERE remote_address = '10.0.0.2'"));
+            Assert.Equal(60000000L, c.ExecuteScalar<long>("SELECT first_ts_us FROM remote WHERE remote_address = '10.0.0.2'"));
         }
     }
 
