@@ -1,5 +1,4 @@
 // Live collection over EventPipe at fixed emission rates: the highest rate with nothing dropped or lost.
-using System.Diagnostics;
 using System.Net;
 using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Events;
@@ -35,22 +34,8 @@ internal static class LiveBenchmark
         var b = NetAddress.FromIPAddress(IPAddress.Parse("10.0.0.2"));
         var ga = TestEmitter.AsGuid(a);
         var gb = TestEmitter.AsGuid(b);
-        var emitted = 0L;
-        var clock = Stopwatch.StartNew();
-        await Task.Run(() =>
-        {
-            // Paced in 1 ms slices: emit what the schedule says is due, then yield.
-            while (clock.Elapsed.TotalSeconds < seconds)
-            {
-                var due = (long)(clock.Elapsed.TotalSeconds * rate);
-                while (emitted < due)
-                {
-                    TestEmitter.Log.Packet((ulong)(emitted % 1000 + 1), 1234, (byte)(emitted & 1), 6, ga, 50000, gb, 443, 100);
-                    emitted++;
-                }
-                Thread.Sleep(1);
-            }
-        });
+        var emitted = await PacedEmitter.RunAsync(rate, TimeSpan.FromSeconds(seconds),
+            i => TestEmitter.Log.Packet((ulong)(i % 1000 + 1), 1234, (byte)(i & 1), 6, ga, 50000, gb, 443, 100));
         stop.Cancel();
         var result = await run;
         // The emitter shares two cores with the collector; a run that could not emit 99% of its schedule did not test that rate.

@@ -1,6 +1,5 @@
 // Soak: the live EventPipe emitter at a steady rate for many minutes, printing a line a minute (rate, RSS, managed
 // heap, loss) so a leak or a slowing writer shows as a trend. Not run by CI; see README, Guarantees.
-using System.Diagnostics;
 using System.Net;
 using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Events;
@@ -23,29 +22,18 @@ internal static class SoakBenchmark
         await source.Started;
         var ga = TestEmitter.AsGuid(NetAddress.FromIPAddress(IPAddress.Parse("10.0.0.1")));
         var gb = TestEmitter.AsGuid(NetAddress.FromIPAddress(IPAddress.Parse("10.0.0.2")));
-        var emitted = 0L;
-        var clock = Stopwatch.StartNew();
         var samples = new List<(double Rss, long Written)>();
-        var emitter = Task.Run(() =>
+        var flow = 0UL;
+        var emitter = PacedEmitter.RunAsync(rate, TimeSpan.FromMinutes(minutes), i =>
         {
-            var flow = 0UL;
-            while (clock.Elapsed.TotalMinutes < minutes)
+            // A flow every 100 packets, so flows, streams and rollups churn as in real traffic.
+            if (i % 100 == 0)
             {
-                var due = (long)(clock.Elapsed.TotalSeconds * rate);
-                while (emitted < due)
-                {
-                    // A flow every 100 packets, so flows, streams and rollups churn as in real traffic.
-                    if (emitted % 100 == 0)
-                    {
-                        if (flow > 0) TestEmitter.Log.FlowDeleted(flow, 50, 5000, 50, 5000);
-                        flow++;
-                        TestEmitter.Log.FlowEstablished(flow, (uint)(flow % 500), 0, 6, ga, (ushort)(flow % 60000), gb, 443, "soak.exe");
-                    }
-                    TestEmitter.Log.Packet(flow, (uint)(flow % 500), (byte)(emitted & 1), 6, ga, (ushort)(flow % 60000), gb, 443, 100);
-                    emitted++;
-                }
-                Thread.Sleep(1);
+                if (flow > 0) TestEmitter.Log.FlowDeleted(flow, 50, 5000, 50, 5000);
+                flow++;
+                TestEmitter.Log.FlowEstablished(flow, (uint)(flow % 500), 0, 6, ga, (ushort)(flow % 60000), gb, 443, "soak.exe");
             }
+            TestEmitter.Log.Packet(flow, (uint)(flow % 500), (byte)(i & 1), 6, ga, (ushort)(flow % 60000), gb, 443, 100);
         });
         for (var minute = 1; minute <= minutes; minute++)
         {
@@ -56,7 +44,7 @@ internal static class SoakBenchmark
             var previous = samples.Count > 1 ? samples[^2].Written : 0;
             Console.WriteLine($"soak minute {minute}: written {c.Written:N0} (+{(c.Written - previous) / 60.0:N0}/s), RSS {rss:F0} MiB, managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MiB, dropped {c.Dropped:N0}, lost {c.Lost:N0}");
         }
-        await emitter;
+        var emitted = await emitter;
         stop.Cancel();
         var result = await run;
         var flowEvents = result.Counters.Received - emitted;
