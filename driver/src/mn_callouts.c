@@ -58,7 +58,7 @@ static void mn_associate(_Inout_ mn_flow *flow, _In_ int slot, _In_ UINT16 layer
 }
 
 _Use_decl_annotations_
-void mn_classify_flow_established(const FWPS_INCOMING_VALUES0 *in_fixed_values,
+void NTAPI mn_classify_flow_established(const FWPS_INCOMING_VALUES0 *in_fixed_values,
                                   const FWPS_INCOMING_METADATA_VALUES0 *in_meta_values, void *layer_data,
                                   const void *classify_context, const FWPS_FILTER3 *filter, UINT64 flow_context,
                                   FWPS_CLASSIFY_OUT0 *classify_out)
@@ -116,7 +116,7 @@ Exit:
 }
 
 _Use_decl_annotations_
-void mn_classify_transport(const FWPS_INCOMING_VALUES0 *in_fixed_values,
+void NTAPI mn_classify_transport(const FWPS_INCOMING_VALUES0 *in_fixed_values,
                            const FWPS_INCOMING_METADATA_VALUES0 *in_meta_values, void *layer_data,
                            const void *classify_context, const FWPS_FILTER3 *filter, UINT64 flow_context,
                            FWPS_CLASSIFY_OUT0 *classify_out)
@@ -165,7 +165,7 @@ Exit:
 }
 
 _Use_decl_annotations_
-NTSTATUS mn_notify(FWPS_CALLOUT_NOTIFY_TYPE notify_type, const GUID *filter_key, FWPS_FILTER3 *filter)
+NTSTATUS NTAPI mn_notify(FWPS_CALLOUT_NOTIFY_TYPE notify_type, const GUID *filter_key, FWPS_FILTER3 *filter)
 {
     UNREFERENCED_PARAMETER(notify_type);
     UNREFERENCED_PARAMETER(filter_key);
@@ -174,7 +174,7 @@ NTSTATUS mn_notify(FWPS_CALLOUT_NOTIFY_TYPE notify_type, const GUID *filter_key,
 }
 
 _Use_decl_annotations_
-void mn_flow_delete(UINT16 layer_id, UINT32 callout_id, UINT64 flow_context)
+void NTAPI mn_flow_delete(UINT16 layer_id, UINT32 callout_id, UINT64 flow_context)
 {
     UNREFERENCED_PARAMETER(callout_id);
     if (flow_context != 0) {

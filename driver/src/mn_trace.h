@@ -38,7 +38,7 @@ _IRQL_requires_max_(DISPATCH_LEVEL) BOOLEAN mn_trace_packet_enabled(void);
 
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void mn_trace_flow_established(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_tuple *tuple,
-                               _In_reads_(path_chars) const WCHAR *path, _In_ UINT16 path_chars);
+                               _In_reads_opt_(path_chars) const WCHAR *path, _In_ UINT16 path_chars);
 
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void mn_trace_flow_deleted(_In_ UINT64 flow_id, _In_ UINT64 packets_in, _In_ UINT64 bytes_in, _In_ UINT64 packets_out,

@@ -20,7 +20,7 @@ static const GUID MN_SUBLAYER_KEY = {0x6c1a3f0e, 0x2d4b, 0x4c8e, {0x9a, 0x51, 0x
 typedef struct mn_callout_definition {
     GUID key;
     const GUID *layer_key;
-    FWPS_CALLOUT_CLASSIFY_FN3 *classify;
+    FWPS_CALLOUT_CLASSIFY_FN3 classify; /* a function-pointer type in fwpsk.h */
     const wchar_t *name;
 } mn_callout_definition;
 

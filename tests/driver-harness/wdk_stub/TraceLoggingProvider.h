@@ -9,6 +9,11 @@
 #pragma once
 #include "ntddk.h"
 
+/* SDKs before 10.0.19041 need ntifs.h before this header (see ntifs.h here); the stand-in keeps that rule. */
+#ifndef SID_MAX_SUB_AUTHORITIES
+#error TraceLoggingProvider.h: use of undeclared identifier 'SID_MAX_SUB_AUTHORITIES' (include <ntifs.h> first)
+#endif
+
 typedef struct mn_tl_provider {
     const char *name;
     GUID guid;

@@ -4,6 +4,11 @@
  * and inspect what the driver wrote and what it left behind.
  */
 #pragma once
+/* The harness itself follows the driver's include rules (see driver/src/mn_wdk.h). */
+#ifndef NDIS630
+#define NDIS630 1
+#endif
+#include "ntifs.h"
 #include "fwpmk.h"
 #include "TraceLoggingProvider.h"
 

@@ -221,20 +221,22 @@ typedef enum FWPS_CALLOUT_NOTIFY_TYPE_ {
     FWPS_CALLOUT_NOTIFY_TYPE_MAX
 } FWPS_CALLOUT_NOTIFY_TYPE;
 
-typedef void(NTAPI FWPS_CALLOUT_CLASSIFY_FN3)(const FWPS_INCOMING_VALUES0 *inFixedValues,
-                                              const FWPS_INCOMING_METADATA_VALUES0 *inMetaValues, void *layerData,
-                                              const void *classifyContext, const FWPS_FILTER3 *filter,
-                                              UINT64 flowContext, FWPS_CLASSIFY_OUT0 *classifyOut);
-typedef NTSTATUS(NTAPI FWPS_CALLOUT_NOTIFY_FN3)(FWPS_CALLOUT_NOTIFY_TYPE notifyType, const GUID *filterKey,
-                                                FWPS_FILTER3 *filter);
-typedef void(NTAPI FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0)(UINT16 layerId, UINT32 calloutId, UINT64 flowContext);
+/* Function-POINTER typedefs, as in the real fwpsk.h: `FWPS_CALLOUT_CLASSIFY_FN3 name;` declares a variable, not a
+   function, so a driver must write explicit prototypes (the test stand_in_rejects_typedef_declared_callouts). */
+typedef void(NTAPI *FWPS_CALLOUT_CLASSIFY_FN3)(const FWPS_INCOMING_VALUES0 *inFixedValues,
+                                               const FWPS_INCOMING_METADATA_VALUES0 *inMetaValues, void *layerData,
+                                               const void *classifyContext, const FWPS_FILTER3 *filter,
+                                               UINT64 flowContext, FWPS_CLASSIFY_OUT0 *classifyOut);
+typedef NTSTATUS(NTAPI *FWPS_CALLOUT_NOTIFY_FN3)(FWPS_CALLOUT_NOTIFY_TYPE notifyType, const GUID *filterKey,
+                                                 FWPS_FILTER3 *filter);
+typedef void(NTAPI *FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0)(UINT16 layerId, UINT32 calloutId, UINT64 flowContext);
 
 typedef struct FWPS_CALLOUT3_ {
     GUID calloutKey;
     UINT32 flags;
-    FWPS_CALLOUT_CLASSIFY_FN3 *classifyFn;
-    FWPS_CALLOUT_NOTIFY_FN3 *notifyFn;
-    FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0 *flowDeleteFn;
+    FWPS_CALLOUT_CLASSIFY_FN3 classifyFn;
+    FWPS_CALLOUT_NOTIFY_FN3 notifyFn;
+    FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0 flowDeleteFn;
 } FWPS_CALLOUT3;
 
 NTSTATUS FwpsCalloutRegister3(void *deviceObject, const FWPS_CALLOUT3 *callout, UINT32 *calloutId);

@@ -19,6 +19,7 @@
 #define _Inout_opt_
 #define _In_reads_bytes_(n)
 #define _In_reads_(n)
+#define _In_reads_opt_(n)
 #define _Out_writes_(n)
 #define _Ret_maybenull_
 #define _Must_inspect_result_
