@@ -37,6 +37,10 @@ public static class ProviderContract
         public const string DriverStarted = "DriverStarted";
         /// <summary>See schema/events.json.</summary>
         public const string DriverStopping = "DriverStopping";
+        /// <summary>See schema/events.json.</summary>
+        public const string DriverHealth = "DriverHealth";
+        /// <summary>See schema/events.json.</summary>
+        public const string UnloadTimeout = "UnloadTimeout";
     }
 
     /// <summary>Field names of each event, in contract order.</summary>
@@ -52,8 +56,16 @@ public static class ProviderContract
             ["FlowId", "ProcessId", "Direction", "Protocol", "LocalAddress", "LocalPort", "RemoteAddress", "RemotePort", "Bytes"];
         /// <summary>DriverStarted fields.</summary>
         public static readonly string[] DriverStarted = ["DriverVersion", "CalloutsRegistered"];
-        /// <summary>DriverStopping fields.</summary>
-        public static readonly string[] DriverStopping = ["FlowsTracked", "FlowsActive", "ContextAllocFailures", "PacketsWithoutFlow"];
+        /// <summary>DriverStopping fields (driver 1.0 wrote only the first four).</summary>
+        public static readonly string[] DriverStopping =
+        [
+            "FlowsTracked", "FlowsActive", "ContextAllocFailures", "PacketsWithoutFlow",
+            "AssociationFailures", "ClassifiesWithoutContext", "FlowsDeletedWithoutContext", "PacketsUnknownHeader",
+        ];
+        /// <summary>DriverHealth fields: DriverStopping's counters, every 60 s.</summary>
+        public static readonly string[] DriverHealth = DriverStopping;
+        /// <summary>UnloadTimeout fields.</summary>
+        public static readonly string[] UnloadTimeout = ["Stage", "FlowsOutstanding", "CalloutsOutstanding"];
     }
 
     /// <summary>

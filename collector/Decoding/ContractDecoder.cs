@@ -74,6 +74,8 @@ public sealed class ContractDecoder : IEventDecoder
             ProviderContract.Events.FlowDeleted => (Kind.FlowDeleted, ProviderContract.Fields.FlowDeleted),
             ProviderContract.Events.DriverStarted => (Kind.Health, ProviderContract.Fields.DriverStarted),
             ProviderContract.Events.DriverStopping => (Kind.Health, ProviderContract.Fields.DriverStopping),
+            ProviderContract.Events.DriverHealth => (Kind.Health, ProviderContract.Fields.DriverHealth),
+            ProviderContract.Events.UnloadTimeout => (Kind.Health, ProviderContract.Fields.UnloadTimeout),
             _ => null,
         };
         if (known is null) return null;
@@ -188,14 +190,19 @@ public sealed class ContractDecoder : IEventDecoder
         return new FlowDeletedEvent(view.TimestampUs, flowId, packetsIn, bytesIn, packetsOut, bytesOut);
     }
 
+    /// <summary>
+    /// Health counters are kept as the driver sent them: a counter an older driver did not write yet is left out
+    /// (driver 1.0's DriverStopping had four), but one that is present must be an unsigned integer.
+    /// </summary>
     private static HealthEvent? DecodeHealth<TView>(in TView view, Layout l) where TView : IEventView
     {
-        var fields = new KeyValuePair<string, ulong>[l.FieldNames.Length];
-        for (var i = 0; i < fields.Length; i++)
+        var fields = new List<KeyValuePair<string, ulong>>(l.FieldNames.Length);
+        for (var i = 0; i < l.FieldNames.Length; i++)
         {
+            if (l.Index[i] < 0) continue;
             if (!FieldValue.TryUnsigned(Value(view, l, i), ulong.MaxValue, out var v)) return null;
-            fields[i] = new(l.FieldNames[i], v);
+            fields.Add(new(l.FieldNames[i], v));
         }
-        return new HealthEvent(view.TimestampUs, l.Name, fields);
+        return fields.Count == 0 ? null : new HealthEvent(view.TimestampUs, l.Name, fields.ToArray());
     }
 }

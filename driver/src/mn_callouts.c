@@ -5,6 +5,7 @@
 #include "mn_callouts.h"
 #include "mn_flow.h"
 #include "mn_layers.h"
+#include "mn_payload.h"
 #include "mn_trace.h"
 
 static mn_transport_callout_ids g_transport_ids;
@@ -41,22 +42,6 @@ static void mn_process_path(_In_ const FWPS_INCOMING_METADATA_VALUES0 *meta, _Ou
     }
 }
 
-/* Associates the context with one transport layer; the association owns one reference. */
-static void mn_associate(_Inout_ mn_flow *flow, _In_ int slot, _In_ UINT16 layer_id, _In_ UINT32 callout_id)
-{
-    NTSTATUS status;
-
-    mn_flow_add_ref(flow);
-    flow->associations[slot].layer_id = layer_id;
-    flow->associations[slot].callout_id = callout_id;
-    flow->associations[slot].live = TRUE;
-    status = FwpsFlowAssociateContext0(flow->flow_id, layer_id, callout_id, (UINT64)(ULONG_PTR)flow);
-    if (!NT_SUCCESS(status)) {
-        flow->associations[slot].live = FALSE;
-        mn_flow_discard(flow); /* drops the reference taken for this association; never the last one */
-    }
-}
-
 _Use_decl_annotations_
 void NTAPI mn_classify_flow_established(const FWPS_INCOMING_VALUES0 *in_fixed_values,
                                   const FWPS_INCOMING_METADATA_VALUES0 *in_meta_values, void *layer_data,
@@ -69,7 +54,7 @@ void NTAPI mn_classify_flow_established(const FWPS_INCOMING_VALUES0 *in_fixed_va
     UINT32 process_id = 0;
     UINT64 flow_id;
     BOOLEAN is_ipv6;
-    mn_flow *flow;
+    mn_flow_layers layers;
 
     UNREFERENCED_PARAMETER(layer_data);
     UNREFERENCED_PARAMETER(classify_context);
@@ -94,22 +79,12 @@ void NTAPI mn_classify_flow_established(const FWPS_INCOMING_VALUES0 *in_fixed_va
     flow_id = in_meta_values->flowHandle;
     mn_trace_flow_established(flow_id, process_id, &tuple, path, path_chars);
 
-    flow = mn_flow_create(flow_id, process_id);
-    if (flow == NULL) {
-        goto Exit;
-    }
     is_ipv6 = (BOOLEAN)(in_fixed_values->layerId == FWPS_LAYER_ALE_FLOW_ESTABLISHED_V6);
-    mn_associate(flow, 0, is_ipv6 ? FWPS_LAYER_INBOUND_TRANSPORT_V6 : FWPS_LAYER_INBOUND_TRANSPORT_V4,
-                 is_ipv6 ? g_transport_ids.inbound_v6 : g_transport_ids.inbound_v4);
-    mn_associate(flow, 1, is_ipv6 ? FWPS_LAYER_OUTBOUND_TRANSPORT_V6 : FWPS_LAYER_OUTBOUND_TRANSPORT_V4,
-                 is_ipv6 ? g_transport_ids.outbound_v6 : g_transport_ids.outbound_v4);
-    /* Drop the creation reference: the associations now keep the context alive. With none, it is freed
-       without a FlowDeleted, since WFP will never report this flow's end to us. */
-    if (flow->associations[0].live || flow->associations[1].live) {
-        mn_flow_release(flow);
-    } else {
-        mn_flow_discard(flow);
-    }
+    layers.layer_id[0] = is_ipv6 ? FWPS_LAYER_INBOUND_TRANSPORT_V6 : FWPS_LAYER_INBOUND_TRANSPORT_V4;
+    layers.callout_id[0] = is_ipv6 ? g_transport_ids.inbound_v6 : g_transport_ids.inbound_v4;
+    layers.layer_id[1] = is_ipv6 ? FWPS_LAYER_OUTBOUND_TRANSPORT_V6 : FWPS_LAYER_OUTBOUND_TRANSPORT_V4;
+    layers.callout_id[1] = is_ipv6 ? g_transport_ids.outbound_v6 : g_transport_ids.outbound_v4;
+    mn_flow_attach(flow_id, process_id, &layers);
 
 Exit:
     return;
@@ -117,9 +92,9 @@ Exit:
 
 _Use_decl_annotations_
 void NTAPI mn_classify_transport(const FWPS_INCOMING_VALUES0 *in_fixed_values,
-                           const FWPS_INCOMING_METADATA_VALUES0 *in_meta_values, void *layer_data,
-                           const void *classify_context, const FWPS_FILTER3 *filter, UINT64 flow_context,
-                           FWPS_CLASSIFY_OUT0 *classify_out)
+                                 const FWPS_INCOMING_METADATA_VALUES0 *in_meta_values, void *layer_data,
+                                 const void *classify_context, const FWPS_FILTER3 *filter, UINT64 flow_context,
+                                 FWPS_CLASSIFY_OUT0 *classify_out)
 {
     /* WFP keeps this context's association alive for the whole classify, so no reference is needed. */
     mn_flow *flow = (mn_flow *)(ULONG_PTR)flow_context;
@@ -128,28 +103,34 @@ void NTAPI mn_classify_transport(const FWPS_INCOMING_VALUES0 *in_fixed_values,
     const NET_BUFFER *nb;
     BOOLEAN write_packets;
     BOOLEAN have_tuple = FALSE;
+    BOOLEAN header_size_known;
     mn_tuple tuple;
-    UINT32 header_bytes = 0;
+    UINT8 protocol;
 
     UNREFERENCED_PARAMETER(classify_context);
     UNREFERENCED_PARAMETER(filter);
 
     mn_continue(classify_out);
     write_packets = mn_trace_packet_enabled();
-    if (fields == NULL || nbl == NULL || (flow == NULL && !write_packets)) {
+    if (fields == NULL || nbl == NULL || (flow == NULL && !write_packets && !mn_trace_flow_enabled())) {
+        goto Exit; /* nobody listens, or nothing to count */
+    }
+    if (flow == NULL) {
+        mn_flows_count_classify_without_context();
+    }
+    if (!mn_protocol_from_values(in_fixed_values, &protocol)) {
         goto Exit;
     }
-    /* Inbound data starts at the transport payload; outbound data starts at the transport header. */
-    if (fields->fixed_direction == FWP_DIRECTION_OUTBOUND &&
-        FWPS_IS_METADATA_FIELD_PRESENT(in_meta_values, FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE)) {
-        header_bytes = in_meta_values->transportHeaderSize;
-    }
+    header_size_known = (BOOLEAN)FWPS_IS_METADATA_FIELD_PRESENT(in_meta_values, FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE);
     if (write_packets) {
         have_tuple = mn_tuple_from_values(in_fixed_values, &tuple);
     }
     for (nb = NET_BUFFER_LIST_FIRST_NB(nbl); nb != NULL; nb = NET_BUFFER_NEXT_NB(nb)) {
-        ULONG length = NET_BUFFER_DATA_LENGTH(nb);
-        UINT32 payload = length > header_bytes ? (UINT32)(length - header_bytes) : 0;
+        UINT32 payload;
+        if (!mn_payload_bytes(fields->fixed_direction, protocol, NET_BUFFER_DATA_LENGTH(nb), header_size_known,
+                              header_size_known ? in_meta_values->transportHeaderSize : 0, &payload)) {
+            mn_flows_count_unknown_header();
+        }
         if (flow != NULL) {
             mn_flow_count_packet(flow, fields->fixed_direction, payload);
         } else {
@@ -179,5 +160,7 @@ void NTAPI mn_flow_delete(UINT16 layer_id, UINT32 callout_id, UINT64 flow_contex
     UNREFERENCED_PARAMETER(callout_id);
     if (flow_context != 0) {
         mn_flow_association_deleted((mn_flow *)(ULONG_PTR)flow_context, layer_id);
+    } else {
+        mn_flows_count_flow_deleted_without_context();
     }
 }

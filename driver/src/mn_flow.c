@@ -1,21 +1,31 @@
 /*
- * Flow context allocation, accounting and teardown. Contexts come from a non-paged lookaside list because
- * they are created in classify at DISPATCH_LEVEL; the packet path only does interlocked adds.
+ * Flow context allocation, association, accounting and teardown. Contexts come from a non-paged lookaside list
+ * because they are created in classify at DISPATCH_LEVEL; the packet path only does interlocked adds. WFP calls
+ * (associate, remove) are never made under the table's lock: FwpsFlowRemoveContext0 may call flowDeleteFn
+ * synchronously, and flowDeleteFn takes that lock.
  */
 #include "mn_flow.h"
 #include "mn_pooltags.h"
+
+/* Unload waits for the last contexts in slices, sweeping again after each: 50 slices of 100 ms. */
+#define MN_DRAIN_SLICE_100NS (-100LL * 1000 * 10)
+#define MN_DRAIN_SLICES 50
 
 typedef struct mn_flow_table {
     LOOKASIDE_LIST_EX lookaside;
     KSPIN_LOCK lock;
     LIST_ENTRY active; /* every allocated context, under lock */
     KEVENT drained;    /* signalled when active empties while draining */
-    BOOLEAN draining;
+    BOOLEAN draining;  /* under lock: no new context or association */
     BOOLEAN initialized;
     volatile LONG64 flows_tracked;
     volatile LONG64 flows_active;
     volatile LONG64 alloc_failures;
+    volatile LONG64 association_failures;
     volatile LONG64 packets_without_flow;
+    volatile LONG64 classifies_without_context;
+    volatile LONG64 flows_deleted_without_context;
+    volatile LONG64 packets_unknown_header;
 } mn_flow_table;
 
 static mn_flow_table g_flows;
@@ -46,15 +56,48 @@ void mn_flows_uninit(void)
     if (!g_flows.initialized) {
         return;
     }
-    /* mn_flows_remove_all has emptied the list; deleting the lookaside with contexts out would leak them. */
-    ExDeleteLookasideListEx(&g_flows.lookaside);
+    if (ReadNoFence64(&g_flows.flows_active) == 0) {
+        ExDeleteLookasideListEx(&g_flows.lookaside);
+    }
     g_flows.initialized = FALSE;
 }
 
-_Use_decl_annotations_
-mn_flow *mn_flow_create(UINT64 flow_id, UINT32 process_id)
+static void mn_flow_free(_Inout_ mn_flow *flow)
 {
     KIRQL irql;
+    BOOLEAN signal;
+
+    KeAcquireSpinLock(&g_flows.lock, &irql);
+    RemoveEntryList(&flow->link);
+    signal = (BOOLEAN)(IsListEmpty(&g_flows.active) && g_flows.draining);
+    KeReleaseSpinLock(&g_flows.lock, irql);
+
+    InterlockedAdd64(&g_flows.flows_active, -1);
+    ExFreeToLookasideListEx(&g_flows.lookaside, flow);
+    if (signal) {
+        KeSetEvent(&g_flows.drained, IO_NO_INCREMENT, FALSE);
+    }
+}
+
+/* Drops one reference; the last writes FlowDeleted (when the flow was ever associated) and frees the context. */
+static void mn_flow_release(_Inout_ mn_flow *flow, _In_ BOOLEAN report)
+{
+    if (InterlockedDecrement(&flow->refs) != 0) {
+        return;
+    }
+    if (report) {
+        mn_trace_flow_deleted(flow->flow_id, (UINT64)ReadNoFence64(&flow->packets_in),
+                              (UINT64)ReadNoFence64(&flow->bytes_in), (UINT64)ReadNoFence64(&flow->packets_out),
+                              (UINT64)ReadNoFence64(&flow->bytes_out));
+    }
+    mn_flow_free(flow);
+}
+
+/* Allocates a context holding the creator's reference, unless unload is draining or memory is short. */
+static mn_flow *mn_flow_create(_In_ UINT64 flow_id, _In_ UINT32 process_id)
+{
+    KIRQL irql;
+    BOOLEAN draining;
     mn_flow *flow = (mn_flow *)ExAllocateFromLookasideListEx(&g_flows.lookaside);
 
     if (flow == NULL) {
@@ -67,55 +110,88 @@ mn_flow *mn_flow_create(UINT64 flow_id, UINT32 process_id)
     flow->process_id = process_id;
 
     KeAcquireSpinLock(&g_flows.lock, &irql);
-    InsertTailList(&g_flows.active, &flow->link);
+    draining = g_flows.draining;
+    if (!draining) {
+        InsertTailList(&g_flows.active, &flow->link);
+        InterlockedIncrement64(&g_flows.flows_tracked);
+        InterlockedIncrement64(&g_flows.flows_active);
+    }
     KeReleaseSpinLock(&g_flows.lock, irql);
-    InterlockedIncrement64(&g_flows.flows_tracked);
-    InterlockedIncrement64(&g_flows.flows_active);
+    if (draining) {
+        ExFreeToLookasideListEx(&g_flows.lookaside, flow);
+        flow = NULL;
+    }
 
 Exit:
     return flow;
 }
 
-_Use_decl_annotations_
-void mn_flow_add_ref(mn_flow *flow)
+/* Associates the context at one layer. TRUE when the association is (or was) live. */
+static BOOLEAN mn_flow_associate(_Inout_ mn_flow *flow, _In_ int slot, _In_ UINT16 layer_id, _In_ UINT32 callout_id)
 {
-    InterlockedIncrement(&flow->refs);
-}
-
-static void mn_flow_free(_Inout_ mn_flow *flow)
-{
+    mn_flow_association *association = &flow->associations[slot];
     KIRQL irql;
-    BOOLEAN now_empty;
+    NTSTATUS status;
+    BOOLEAN started;
+    BOOLEAN remove_now = FALSE;
+    BOOLEAN live = FALSE;
 
     KeAcquireSpinLock(&g_flows.lock, &irql);
-    RemoveEntryList(&flow->link);
-    now_empty = IsListEmpty(&g_flows.active);
+    started = (BOOLEAN)!g_flows.draining;
+    if (started) {
+        association->layer_id = layer_id;
+        association->callout_id = callout_id;
+        association->state = MN_ASSOCIATION_ASSOCIATING;
+        InterlockedIncrement(&flow->refs); /* the association's reference, dropped by its flowDeleteFn */
+    }
+    KeReleaseSpinLock(&g_flows.lock, irql);
+    if (!started) {
+        goto Exit; /* unload has begun: no new association */
+    }
+
+    status = FwpsFlowAssociateContext0(flow->flow_id, layer_id, callout_id, (UINT64)(ULONG_PTR)flow);
+
+    KeAcquireSpinLock(&g_flows.lock, &irql);
+    if (!NT_SUCCESS(status)) {
+        association->state = MN_ASSOCIATION_NONE;
+    } else if (association->state == MN_ASSOCIATION_ASSOCIATING) {
+        /* Live only now that WFP holds it. If unload began meanwhile, its sweep may already be past this flow,
+           so remove it ourselves. (A flowDeleteFn that raced ahead has already set NONE and dropped the ref.) */
+        live = TRUE;
+        remove_now = g_flows.draining;
+        association->state = remove_now ? MN_ASSOCIATION_REMOVING : MN_ASSOCIATION_LIVE;
+    } else {
+        live = TRUE;
+    }
     KeReleaseSpinLock(&g_flows.lock, irql);
 
-    InterlockedAdd64(&g_flows.flows_active, -1);
-    ExFreeToLookasideListEx(&g_flows.lookaside, flow);
-    if (now_empty && g_flows.draining) {
-        KeSetEvent(&g_flows.drained, IO_NO_INCREMENT, FALSE);
+    if (!NT_SUCCESS(status)) {
+        InterlockedIncrement64(&g_flows.association_failures);
+        mn_flow_release(flow, FALSE); /* never the last reference: the creator still holds one */
+    } else if (remove_now) {
+        (void)FwpsFlowRemoveContext0(flow->flow_id, layer_id, callout_id);
     }
+
+Exit:
+    return live;
 }
 
 _Use_decl_annotations_
-void mn_flow_release(mn_flow *flow)
+void mn_flow_attach(UINT64 flow_id, UINT32 process_id, const mn_flow_layers *layers)
 {
-    if (InterlockedDecrement(&flow->refs) != 0) {
+    mn_flow *flow = mn_flow_create(flow_id, process_id);
+    BOOLEAN associated = FALSE;
+    int i;
+
+    if (flow == NULL) {
         return;
     }
-    mn_trace_flow_deleted(flow->flow_id, (UINT64)ReadNoFence64(&flow->packets_in), (UINT64)ReadNoFence64(&flow->bytes_in),
-                          (UINT64)ReadNoFence64(&flow->packets_out), (UINT64)ReadNoFence64(&flow->bytes_out));
-    mn_flow_free(flow);
-}
-
-_Use_decl_annotations_
-void mn_flow_discard(mn_flow *flow)
-{
-    if (InterlockedDecrement(&flow->refs) == 0) {
-        mn_flow_free(flow);
+    for (i = 0; i < MN_FLOW_ASSOCIATIONS; i++) {
+        associated = (BOOLEAN)(mn_flow_associate(flow, i, layers->layer_id[i], layers->callout_id[i]) || associated);
     }
+    /* The creator's reference goes; the associations keep the context alive. With none, WFP will never report
+       this flow's end, so it is freed without FlowDeleted (the failures are counted above). */
+    mn_flow_release(flow, associated);
 }
 
 _Use_decl_annotations_
@@ -133,21 +209,52 @@ void mn_flow_count_packet(mn_flow *flow, UINT8 direction, UINT32 bytes)
 _Use_decl_annotations_
 void mn_flow_association_deleted(mn_flow *flow, UINT16 layer_id)
 {
+    KIRQL irql;
     int i;
 
+    KeAcquireSpinLock(&g_flows.lock, &irql);
     for (i = 0; i < MN_FLOW_ASSOCIATIONS; i++) {
-        if (flow->associations[i].live && flow->associations[i].layer_id == layer_id) {
-            flow->associations[i].live = FALSE;
+        if (flow->associations[i].state != MN_ASSOCIATION_NONE && flow->associations[i].layer_id == layer_id) {
+            flow->associations[i].state = MN_ASSOCIATION_NONE;
             break;
         }
     }
-    mn_flow_release(flow);
+    KeReleaseSpinLock(&g_flows.lock, irql);
+    mn_flow_release(flow, TRUE);
 }
 
 _Use_decl_annotations_
 void mn_flows_count_packet_without_flow(void)
 {
     InterlockedIncrement64(&g_flows.packets_without_flow);
+}
+
+_Use_decl_annotations_
+void mn_flows_count_classify_without_context(void)
+{
+    InterlockedIncrement64(&g_flows.classifies_without_context);
+}
+
+_Use_decl_annotations_
+void mn_flows_count_flow_deleted_without_context(void)
+{
+    InterlockedIncrement64(&g_flows.flows_deleted_without_context);
+}
+
+_Use_decl_annotations_
+void mn_flows_count_unknown_header(void)
+{
+    InterlockedIncrement64(&g_flows.packets_unknown_header);
+}
+
+_Use_decl_annotations_
+void mn_flows_begin_draining(void)
+{
+    KIRQL irql;
+
+    KeAcquireSpinLock(&g_flows.lock, &irql);
+    g_flows.draining = TRUE;
+    KeReleaseSpinLock(&g_flows.lock, irql);
 }
 
 /* Adds a reference unless the count already reached zero (the context is being freed by another thread). */
@@ -165,60 +272,95 @@ static BOOLEAN mn_flow_try_add_ref(_Inout_ mn_flow *flow)
     return FALSE;
 }
 
-/* Takes a reference on the first context unload has not yet asked WFP to remove, or returns NULL. */
-static mn_flow *mn_flows_next_to_remove(void)
+/* Under the lock: takes a reference on the first context with a LIVE association, marks those REMOVING and
+   copies them out. NULL when no LIVE association is left. */
+static mn_flow *mn_flows_next_to_remove(_Out_writes_(MN_FLOW_ASSOCIATIONS) mn_flow_association *to_remove)
 {
     KIRQL irql;
     PLIST_ENTRY entry;
     mn_flow *found = NULL;
+    int i;
 
+    RtlZeroMemory(to_remove, sizeof(mn_flow_association) * MN_FLOW_ASSOCIATIONS);
     KeAcquireSpinLock(&g_flows.lock, &irql);
-    for (entry = g_flows.active.Flink; entry != &g_flows.active; entry = entry->Flink) {
+    for (entry = g_flows.active.Flink; entry != &g_flows.active && found == NULL; entry = entry->Flink) {
         mn_flow *flow = CONTAINING_RECORD(entry, mn_flow, link);
-        if (!flow->removal_requested) {
-            flow->removal_requested = TRUE;
-            if (mn_flow_try_add_ref(flow)) {
-                found = flow;
-                break;
+        BOOLEAN any_live = FALSE;
+        for (i = 0; i < MN_FLOW_ASSOCIATIONS; i++) {
+            any_live = (BOOLEAN)(any_live || flow->associations[i].state == MN_ASSOCIATION_LIVE);
+        }
+        if (!any_live || !mn_flow_try_add_ref(flow)) {
+            continue;
+        }
+        for (i = 0; i < MN_FLOW_ASSOCIATIONS; i++) {
+            if (flow->associations[i].state == MN_ASSOCIATION_LIVE) {
+                to_remove[i] = flow->associations[i];
+                flow->associations[i].state = MN_ASSOCIATION_REMOVING;
             }
         }
+        found = flow;
     }
     KeReleaseSpinLock(&g_flows.lock, irql);
     return found;
 }
 
 _Use_decl_annotations_
-void mn_flows_remove_all(void)
+void mn_flows_sweep(void)
 {
-    KIRQL irql;
-    BOOLEAN empty;
+    mn_flow_association to_remove[MN_FLOW_ASSOCIATIONS];
     mn_flow *flow;
+    int i;
 
     if (!g_flows.initialized) {
         return;
     }
-    g_flows.draining = TRUE;
-    /* FwpsFlowRemoveContext0 may call flowDeleteFn synchronously, which takes the list lock: never call it
-       while holding that lock. The reference taken above keeps the context alive across the call. */
-    while ((flow = mn_flows_next_to_remove()) != NULL) {
-        int i;
+    while ((flow = mn_flows_next_to_remove(to_remove)) != NULL) {
         for (i = 0; i < MN_FLOW_ASSOCIATIONS; i++) {
-            mn_flow_association association = flow->associations[i];
-            if (association.live) {
-                /* STATUS_PENDING: a classify is in progress and flowDeleteFn follows it; any other failure
-                   means the association is already gone and its flowDeleteFn has run or is running. */
-                (void)FwpsFlowRemoveContext0(flow->flow_id, association.layer_id, association.callout_id);
+            if (to_remove[i].state == MN_ASSOCIATION_LIVE) {
+                /* STATUS_PENDING: a classify is in progress and flowDeleteFn follows it. STATUS_UNSUCCESSFUL: the
+                   flow ended meanwhile and its flowDeleteFn has run or is running. Either way it ends. */
+                (void)FwpsFlowRemoveContext0(flow->flow_id, to_remove[i].layer_id, to_remove[i].callout_id);
             }
         }
-        mn_flow_release(flow);
+        mn_flow_release(flow, TRUE);
     }
+}
 
-    KeAcquireSpinLock(&g_flows.lock, &irql);
-    empty = IsListEmpty(&g_flows.active);
-    KeReleaseSpinLock(&g_flows.lock, irql);
-    if (!empty) {
-        (void)KeWaitForSingleObject(&g_flows.drained, Executive, KernelMode, FALSE, NULL);
+_Use_decl_annotations_
+BOOLEAN mn_flows_remove_all(void)
+{
+    KIRQL irql;
+    BOOLEAN empty = TRUE;
+    LARGE_INTEGER slice;
+    int i;
+
+    if (!g_flows.initialized) {
+        return TRUE;
     }
+    mn_flows_begin_draining();
+    for (i = 0; i < MN_DRAIN_SLICES; i++) {
+        mn_flows_sweep();
+        KeAcquireSpinLock(&g_flows.lock, &irql);
+        empty = IsListEmpty(&g_flows.active);
+        if (!empty) {
+            KeClearEvent(&g_flows.drained); /* under the lock: the free that empties the list sets it after this */
+        }
+        KeReleaseSpinLock(&g_flows.lock, irql);
+        if (empty) {
+            break;
+        }
+        slice.QuadPart = MN_DRAIN_SLICE_100NS;
+        (void)KeWaitForSingleObject(&g_flows.drained, Executive, KernelMode, FALSE, &slice);
+    }
+    if (!empty) {
+        KeAcquireSpinLock(&g_flows.lock, &irql);
+        empty = IsListEmpty(&g_flows.active);
+        KeReleaseSpinLock(&g_flows.lock, irql);
+    }
+    if (!empty) {
+        mn_trace_unload_timeout(MN_UNLOAD_STAGE_FLOW_CONTEXTS, (UINT64)ReadNoFence64(&g_flows.flows_active), 0);
+    }
+    return empty;
 }
 
 _Use_decl_annotations_
@@ -228,4 +370,8 @@ void mn_flows_health(mn_health_counters *counters)
     counters->flows_active = (UINT64)ReadNoFence64(&g_flows.flows_active);
     counters->context_alloc_failures = (UINT64)ReadNoFence64(&g_flows.alloc_failures);
     counters->packets_without_flow = (UINT64)ReadNoFence64(&g_flows.packets_without_flow);
+    counters->association_failures = (UINT64)ReadNoFence64(&g_flows.association_failures);
+    counters->classifies_without_context = (UINT64)ReadNoFence64(&g_flows.classifies_without_context);
+    counters->flows_deleted_without_context = (UINT64)ReadNoFence64(&g_flows.flows_deleted_without_context);
+    counters->packets_unknown_header = (UINT64)ReadNoFence64(&g_flows.packets_unknown_header);
 }

@@ -1,28 +1,50 @@
 /*
  * Flow contexts: per-flow packet and byte counters that WFP hands back to the transport-layer callouts.
  * One context is associated at two layers (inbound and outbound transport), so its lifetime is reference
- * counted: one reference per live association plus short-lived holders. The last release writes FlowDeleted
- * with the totals and frees the context. Every live context is also on a list so unload can remove them.
+ * counted: one reference per association plus the creator's, held until both associations were tried. The last
+ * release writes FlowDeleted with the totals and frees the context. Every context is on a list so unload can
+ * remove them.
+ *
+ * This file owns the whole association protocol, so that the races between classify, flowDeleteFn and unload are
+ * decided in one place, under one lock:
+ * - an association slot goes NONE -> ASSOCIATING (under the lock, refused once unload is draining) ->
+ *   LIVE (only after FwpsFlowAssociateContext0 succeeded) -> REMOVING (unload asked WFP to remove it) -> NONE
+ *   (flowDeleteFn ran). Unload removes only LIVE slots, so it never asks WFP to remove a context that is not
+ *   associated yet; a classify that completes an association after unload began removes it itself.
+ * - unload sweeps until no LIVE slot is left, waits in bounded slices for the last contexts, sweeps again after
+ *   each slice, and reports what was still outstanding when the bound expires.
  */
 #pragma once
 #include "mn_wdk.h"
 #include "mn_trace.h"
 
-/* One WFP association of a context: the layer and callout it was associated with. */
+typedef enum mn_association_state {
+    MN_ASSOCIATION_NONE = 0,
+    MN_ASSOCIATION_ASSOCIATING,
+    MN_ASSOCIATION_LIVE,
+    MN_ASSOCIATION_REMOVING,
+} mn_association_state;
+
+/* One WFP association of a context: the layer and callout it was associated with, and where it stands. */
 typedef struct mn_flow_association {
     UINT16 layer_id;
     UINT32 callout_id;
-    BOOLEAN live; /* set when associated; cleared by that layer's flowDeleteFn */
+    mn_association_state state; /* under the flow table's lock */
 } mn_flow_association;
 
 #define MN_FLOW_ASSOCIATIONS 2 /* [0] inbound transport, [1] outbound transport */
+
+/* Where a new flow's context is associated: the run-time layer and callout of each transport direction. */
+typedef struct mn_flow_layers {
+    UINT16 layer_id[MN_FLOW_ASSOCIATIONS];
+    UINT32 callout_id[MN_FLOW_ASSOCIATIONS];
+} mn_flow_layers;
 
 typedef struct mn_flow {
     LIST_ENTRY link;   /* on the active list, under its lock */
     volatile LONG refs;
     UINT64 flow_id;    /* the WFP flow handle, also the contract's FlowId */
     UINT32 process_id;
-    BOOLEAN removal_requested; /* unload has asked WFP to remove this context */
     mn_flow_association associations[MN_FLOW_ASSOCIATIONS];
     volatile LONG64 packets_in;
     volatile LONG64 bytes_in;
@@ -31,27 +53,40 @@ typedef struct mn_flow {
 } mn_flow;
 
 _IRQL_requires_max_(PASSIVE_LEVEL) _Must_inspect_result_ NTSTATUS mn_flows_init(void);
+
+/* Frees the lookaside list, unless contexts are still out (a bound expired): then it is leaked on purpose,
+   since WFP may still hand those contexts to flowDeleteFn. */
 _IRQL_requires_max_(PASSIVE_LEVEL) void mn_flows_uninit(void);
 
-/* Allocates a context with one reference (the caller's); NULL when out of memory (counted). */
-_IRQL_requires_max_(DISPATCH_LEVEL) _Ret_maybenull_ mn_flow *mn_flow_create(_In_ UINT64 flow_id, _In_ UINT32 process_id);
-
-_IRQL_requires_max_(DISPATCH_LEVEL) void mn_flow_add_ref(_Inout_ mn_flow *flow);
-
-/* Drops one reference; the last one writes FlowDeleted (unless discard) and frees the context. */
-_IRQL_requires_max_(DISPATCH_LEVEL) void mn_flow_release(_Inout_ mn_flow *flow);
-
-/* Frees a context that never got a WFP association, without writing FlowDeleted. */
-_IRQL_requires_max_(DISPATCH_LEVEL) void mn_flow_discard(_Inout_ mn_flow *flow);
+/*
+ * Creates a context for an established flow and associates it at both transport layers. Nothing is created once
+ * unload is draining. Allocation and association failures are counted; a flow with no association left is freed
+ * without FlowDeleted (WFP will never report its end to us), and its failures say so in the health counters.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void mn_flow_attach(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_flow_layers *layers);
 
 _IRQL_requires_max_(DISPATCH_LEVEL) void mn_flow_count_packet(_Inout_ mn_flow *flow, _In_ UINT8 direction, _In_ UINT32 bytes);
 
-/* flowDeleteFn's half: marks the association at layer_id gone and drops its reference. */
+/* flowDeleteFn's half: ends the association at layer_id and drops its reference. */
 _IRQL_requires_max_(DISPATCH_LEVEL) void mn_flow_association_deleted(_Inout_ mn_flow *flow, _In_ UINT16 layer_id);
 
+/* Counters for the unusual, reported by DriverHealth and DriverStopping. */
 _IRQL_requires_max_(DISPATCH_LEVEL) void mn_flows_count_packet_without_flow(void);
+_IRQL_requires_max_(DISPATCH_LEVEL) void mn_flows_count_classify_without_context(void);
+_IRQL_requires_max_(DISPATCH_LEVEL) void mn_flows_count_flow_deleted_without_context(void);
+_IRQL_requires_max_(DISPATCH_LEVEL) void mn_flows_count_unknown_header(void);
 
-/* Unload: asks WFP to remove every live association, then waits until every context is freed. */
-_IRQL_requires_max_(PASSIVE_LEVEL) void mn_flows_remove_all(void);
+/* Refuses new contexts and associations from now on (unload has begun). */
+_IRQL_requires_max_(DISPATCH_LEVEL) void mn_flows_begin_draining(void);
+
+/* One pass: asks WFP to remove every LIVE association. Unload calls it again whenever WFP says a callout is busy. */
+_IRQL_requires_max_(PASSIVE_LEVEL) void mn_flows_sweep(void);
+
+/*
+ * Unload: drains, sweeps, and waits (bounded, sweeping again after each slice) until every context is freed.
+ * FALSE when the bound expired; an UnloadTimeout event then names what was outstanding.
+ */
+_IRQL_requires_max_(PASSIVE_LEVEL) BOOLEAN mn_flows_remove_all(void);
 
 _IRQL_requires_max_(DISPATCH_LEVEL) void mn_flows_health(_Out_ mn_health_counters *counters);

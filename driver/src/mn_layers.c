@@ -106,3 +106,17 @@ BOOLEAN mn_tuple_from_values(const FWPS_INCOMING_VALUES0 *values, mn_tuple *tupl
 Exit:
     return ok;
 }
+
+_Use_decl_annotations_
+BOOLEAN mn_protocol_from_values(const FWPS_INCOMING_VALUES0 *values, UINT8 *protocol)
+{
+    const mn_layer_fields *fields = mn_layer_fields_for(values->layerId);
+    const FWPS_INCOMING_VALUE0 *v = values->incomingValue;
+
+    *protocol = 0;
+    if (fields == NULL || v == NULL || values->valueCount <= fields->protocol || v[fields->protocol].value.type != FWP_UINT8) {
+        return FALSE;
+    }
+    *protocol = v[fields->protocol].value.uint8;
+    return TRUE;
+}

@@ -29,3 +29,7 @@ _IRQL_requires_max_(DISPATCH_LEVEL) const mn_layer_fields *mn_layer_fields_for(_
  */
 _IRQL_requires_max_(DISPATCH_LEVEL) _Must_inspect_result_
 BOOLEAN mn_tuple_from_values(_In_ const FWPS_INCOMING_VALUES0 *values, _Out_ mn_tuple *tuple);
+
+/* Reads only the IP protocol of a layer this driver registers at; FALSE when missing or of the wrong type. */
+_IRQL_requires_max_(DISPATCH_LEVEL) _Must_inspect_result_
+BOOLEAN mn_protocol_from_values(_In_ const FWPS_INCOMING_VALUES0 *values, _Out_ UINT8 *protocol);

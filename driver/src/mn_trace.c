@@ -21,6 +21,11 @@ BOOLEAN mn_trace_packet_enabled(void)
     return TraceLoggingProviderEnabled(g_mn_trace_provider, MN_LEVEL_VERBOSE, MN_KEYWORD_PACKET);
 }
 
+static BOOLEAN mn_trace_health_enabled(_In_ UCHAR level)
+{
+    return TraceLoggingProviderEnabled(g_mn_trace_provider, level, MN_KEYWORD_HEALTH);
+}
+
 _Use_decl_annotations_
 void mn_trace_flow_established(UINT64 flow_id, UINT32 process_id, const mn_tuple *tuple, const WCHAR *path,
                                UINT16 path_chars)
@@ -81,7 +86,7 @@ void mn_trace_packet(UINT64 flow_id, UINT32 process_id, const mn_tuple *tuple, U
 _Use_decl_annotations_
 void mn_trace_driver_started(UINT32 driver_version, UINT32 callouts_registered)
 {
-    if (!TraceLoggingProviderEnabled(g_mn_trace_provider, MN_LEVEL_INFORMATION, MN_KEYWORD_HEALTH)) {
+    if (!mn_trace_health_enabled(MN_LEVEL_INFORMATION)) {
         return;
     }
     TraceLoggingWrite(g_mn_trace_provider, "DriverStarted",
@@ -94,7 +99,7 @@ void mn_trace_driver_started(UINT32 driver_version, UINT32 callouts_registered)
 _Use_decl_annotations_
 void mn_trace_driver_stopping(const mn_health_counters *counters)
 {
-    if (!TraceLoggingProviderEnabled(g_mn_trace_provider, MN_LEVEL_INFORMATION, MN_KEYWORD_HEALTH)) {
+    if (!mn_trace_health_enabled(MN_LEVEL_INFORMATION)) {
         return;
     }
     TraceLoggingWrite(g_mn_trace_provider, "DriverStopping",
@@ -103,5 +108,44 @@ void mn_trace_driver_stopping(const mn_health_counters *counters)
                       TraceLoggingUInt64(counters->flows_tracked, "FlowsTracked"),
                       TraceLoggingUInt64(counters->flows_active, "FlowsActive"),
                       TraceLoggingUInt64(counters->context_alloc_failures, "ContextAllocFailures"),
-                      TraceLoggingUInt64(counters->packets_without_flow, "PacketsWithoutFlow"));
+                      TraceLoggingUInt64(counters->packets_without_flow, "PacketsWithoutFlow"),
+                      TraceLoggingUInt64(counters->association_failures, "AssociationFailures"),
+                      TraceLoggingUInt64(counters->classifies_without_context, "ClassifiesWithoutContext"),
+                      TraceLoggingUInt64(counters->flows_deleted_without_context, "FlowsDeletedWithoutContext"),
+                      TraceLoggingUInt64(counters->packets_unknown_header, "PacketsUnknownHeader"));
+}
+
+_Use_decl_annotations_
+void mn_trace_driver_health(const mn_health_counters *counters)
+{
+    if (!mn_trace_health_enabled(MN_LEVEL_INFORMATION)) {
+        return;
+    }
+    /* DriverStopping's fields, written out again: a field-list macro inside TraceLoggingWrite depends on how the
+       compiler's preprocessor re-scans __VA_ARGS__, and the real TraceLoggingWrite is sensitive to that. */
+    TraceLoggingWrite(g_mn_trace_provider, "DriverHealth",
+                      TraceLoggingLevel(MN_LEVEL_INFORMATION),
+                      TraceLoggingKeyword(MN_KEYWORD_HEALTH),
+                      TraceLoggingUInt64(counters->flows_tracked, "FlowsTracked"),
+                      TraceLoggingUInt64(counters->flows_active, "FlowsActive"),
+                      TraceLoggingUInt64(counters->context_alloc_failures, "ContextAllocFailures"),
+                      TraceLoggingUInt64(counters->packets_without_flow, "PacketsWithoutFlow"),
+                      TraceLoggingUInt64(counters->association_failures, "AssociationFailures"),
+                      TraceLoggingUInt64(counters->classifies_without_context, "ClassifiesWithoutContext"),
+                      TraceLoggingUInt64(counters->flows_deleted_without_context, "FlowsDeletedWithoutContext"),
+                      TraceLoggingUInt64(counters->packets_unknown_header, "PacketsUnknownHeader"));
+}
+
+_Use_decl_annotations_
+void mn_trace_unload_timeout(UINT32 stage, UINT64 flows_outstanding, UINT32 callouts_outstanding)
+{
+    if (!mn_trace_health_enabled(MN_LEVEL_WARNING)) {
+        return;
+    }
+    TraceLoggingWrite(g_mn_trace_provider, "UnloadTimeout",
+                      TraceLoggingLevel(MN_LEVEL_WARNING),
+                      TraceLoggingKeyword(MN_KEYWORD_HEALTH),
+                      TraceLoggingUInt32(stage, "Stage"),
+                      TraceLoggingUInt64(flows_outstanding, "FlowsOutstanding"),
+                      TraceLoggingUInt32(callouts_outstanding, "CalloutsOutstanding"));
 }

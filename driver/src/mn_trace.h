@@ -26,12 +26,21 @@ typedef struct mn_tuple {
     UINT16 remote_port;
 } mn_tuple;
 
+/* What DriverHealth and DriverStopping report; each counter covers the whole load. */
 typedef struct mn_health_counters {
     UINT64 flows_tracked;
     UINT64 flows_active;
     UINT64 context_alloc_failures;
-    UINT64 packets_without_flow;
+    UINT64 packets_without_flow;          /* NET_BUFFERs at a transport layer with no context, handshakes included */
+    UINT64 association_failures;          /* FwpsFlowAssociateContext0 failures */
+    UINT64 classifies_without_context;    /* transport classifies (NBLs) that carried no context */
+    UINT64 flows_deleted_without_context; /* flowDeleteFn calls with a zero context */
+    UINT64 packets_unknown_header;        /* packets whose transport header size WFP did not give: 0 payload bytes */
 } mn_health_counters;
+
+/* What an unload bound was waiting for when it expired (UnloadTimeout's Stage). */
+#define MN_UNLOAD_STAGE_FLOW_CONTEXTS 1
+#define MN_UNLOAD_STAGE_CALLOUTS 2
 
 _IRQL_requires_max_(DISPATCH_LEVEL) BOOLEAN mn_trace_flow_enabled(void);
 _IRQL_requires_max_(DISPATCH_LEVEL) BOOLEAN mn_trace_packet_enabled(void);
@@ -52,3 +61,11 @@ void mn_trace_driver_started(_In_ UINT32 driver_version, _In_ UINT32 callouts_re
 
 _IRQL_requires_max_(PASSIVE_LEVEL)
 void mn_trace_driver_stopping(_In_ const mn_health_counters *counters);
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void mn_trace_driver_health(_In_ const mn_health_counters *counters);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+void mn_trace_unload_timeout(_In_ UINT32 stage, _In_ UINT64 flows_outstanding, _In_ UINT32 callouts_outstanding);
+
+#define MN_LEVEL_WARNING 3 /* WINEVENT_LEVEL_WARNING */

@@ -41,8 +41,10 @@ typedef struct mn_wfp_state {
 
 static mn_wfp_state g_wfp;
 
-/* Time between retries of FwpsCalloutUnregisterById0 while WFP still delivers flow deletions. */
+/* Retries of FwpsCalloutUnregisterById0 while WFP reports contexts still associated: 500 of 10 ms, a sweep
+   before each. */
 #define MN_UNREGISTER_RETRY_100NS (-10LL * 1000 * 10) /* 10 ms, relative */
+#define MN_UNREGISTER_ATTEMPTS 500
 
 static NTSTATUS mn_register_callouts(_In_ PDEVICE_OBJECT device)
 {
@@ -179,31 +181,56 @@ Exit:
     return status;
 }
 
+/* Unregisters every registered callout; TRUE when none is left. */
+static BOOLEAN mn_unregister_callouts(void)
+{
+    BOOLEAN all_gone = TRUE;
+    int i;
+
+    for (i = 0; i < MN_CALLOUT_COUNT; i++) {
+        if (g_wfp.callout_ids[i] != 0) {
+            if (FwpsCalloutUnregisterById0(g_wfp.callout_ids[i]) == STATUS_DEVICE_BUSY) {
+                all_gone = FALSE; /* a context is still associated with it (or a classify holds it) */
+            } else {
+                g_wfp.callout_ids[i] = 0;
+            }
+        }
+    }
+    return all_gone;
+}
+
 _Use_decl_annotations_
 void mn_wfp_stop(void)
 {
+    int attempt;
+    UINT32 left = 0;
     int i;
 
-    /* 1. No new classifications: delete the filters. */
+    /* 0. No new contexts or associations, even from a classify already running. */
+    mn_flows_begin_draining();
+    /* 1. No new classifications: delete the filters. (A classify already running goes on.) */
     for (i = 0; i < MN_CALLOUT_COUNT; i++) {
         if (g_wfp.filter_ids[i] != 0) {
             (void)FwpmFilterDeleteById0(g_wfp.engine, g_wfp.filter_ids[i]);
             g_wfp.filter_ids[i] = 0;
         }
     }
-    /* 2. Remove every flow context and wait until each one's flowDeleteFn has freed it. */
-    mn_flows_remove_all();
-    /* 3. Unregister the callouts; BUSY means WFP still holds a reference (a classify or deletion in flight). */
+    /* 2. Remove every flow context and wait (bounded) until each one's flowDeleteFn has freed it. */
+    (void)mn_flows_remove_all();
+    /* 3. Unregister the callouts. BUSY means a context is still associated: sweep again, wait, retry (bounded). */
+    for (attempt = 0; attempt < MN_UNREGISTER_ATTEMPTS && !mn_unregister_callouts(); attempt++) {
+        LARGE_INTEGER delay;
+        mn_flows_sweep();
+        delay.QuadPart = MN_UNREGISTER_RETRY_100NS;
+        (void)KeDelayExecutionThread(KernelMode, FALSE, &delay);
+    }
     for (i = 0; i < MN_CALLOUT_COUNT; i++) {
-        if (g_wfp.callout_ids[i] != 0) {
-            NTSTATUS status;
-            while ((status = FwpsCalloutUnregisterById0(g_wfp.callout_ids[i])) == STATUS_DEVICE_BUSY) {
-                LARGE_INTEGER delay;
-                delay.QuadPart = MN_UNREGISTER_RETRY_100NS;
-                (void)KeDelayExecutionThread(KernelMode, FALSE, &delay);
-            }
-            g_wfp.callout_ids[i] = 0;
-        }
+        left += g_wfp.callout_ids[i] != 0 ? 1u : 0u;
+    }
+    if (left != 0) {
+        mn_health_counters counters;
+        mn_flows_health(&counters);
+        mn_trace_unload_timeout(MN_UNLOAD_STAGE_CALLOUTS, counters.flows_active, left);
     }
     /* 4. Closing the dynamic session removes the provider, sublayer and callout objects. */
     if (g_wfp.engine != NULL) {

@@ -67,6 +67,27 @@ public class ContractDecoderTests
     }
 
     [Fact]
+    public void Decode_DriverStoppingOfDriver10_KeepsTheFourCountersItHas()
+    {
+        string[] old = ["FlowsTracked", "FlowsActive", "ContextAllocFailures", "PacketsWithoutFlow"];
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(new FakeEventView("DriverStopping", old, [9UL, 0UL, 1UL, 2UL]), out var decoded));
+        var h = Assert.IsType<HealthEvent>(decoded);
+        Assert.Equal(old, h.Fields.Select(f => f.Key));
+        Assert.Equal([9UL, 0UL, 1UL, 2UL], h.Fields.Select(f => f.Value));
+    }
+
+    [Fact]
+    public void Decode_DriverHealthAndUnloadTimeout_AreHealthEvents()
+    {
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(FakeEventView.Of("DriverHealth", ProviderContract.Fields.DriverHealth,
+            5UL, 4UL, 3UL, 2UL, 1UL, 6UL, 7UL, 8UL), out var health));
+        Assert.Equal(8, Assert.IsType<HealthEvent>(health).Fields.Count);
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(FakeEventView.Of("UnloadTimeout", ProviderContract.Fields.UnloadTimeout,
+            2U, 3UL, 4U), out var timeout));
+        Assert.Equal([2UL, 3UL, 4UL], Assert.IsType<HealthEvent>(timeout).Fields.Select(f => f.Value));
+    }
+
+    [Fact]
     public void Decode_FieldsInAnotherOrder_FoundByName()
     {
         var names = ProviderContract.Fields.FlowDeleted.Reverse().ToArray();

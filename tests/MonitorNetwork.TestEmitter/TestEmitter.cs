@@ -40,8 +40,20 @@ public sealed class TestEmitter : EventSource
         WriteEvent(4, unchecked((int)DriverVersion), unchecked((int)CalloutsRegistered)); // (int,int) overload: uint would bind to (long,long) and write 8 bytes each
 
     [Event(5, Level = EventLevel.Informational, Keywords = Keywords.Health)]
-    public void DriverStopping(ulong FlowsTracked, ulong FlowsActive, ulong ContextAllocFailures, ulong PacketsWithoutFlow) =>
-        WriteEvent(5, FlowsTracked, FlowsActive, ContextAllocFailures, PacketsWithoutFlow);
+    public void DriverStopping(ulong FlowsTracked, ulong FlowsActive, ulong ContextAllocFailures, ulong PacketsWithoutFlow,
+        ulong AssociationFailures, ulong ClassifiesWithoutContext, ulong FlowsDeletedWithoutContext, ulong PacketsUnknownHeader) =>
+        WriteEvent(5, FlowsTracked, FlowsActive, ContextAllocFailures, PacketsWithoutFlow, AssociationFailures,
+            ClassifiesWithoutContext, FlowsDeletedWithoutContext, PacketsUnknownHeader);
+
+    [Event(7, Level = EventLevel.Informational, Keywords = Keywords.Health)]
+    public void DriverHealth(ulong FlowsTracked, ulong FlowsActive, ulong ContextAllocFailures, ulong PacketsWithoutFlow,
+        ulong AssociationFailures, ulong ClassifiesWithoutContext, ulong FlowsDeletedWithoutContext, ulong PacketsUnknownHeader) =>
+        WriteEvent(7, FlowsTracked, FlowsActive, ContextAllocFailures, PacketsWithoutFlow, AssociationFailures,
+            ClassifiesWithoutContext, FlowsDeletedWithoutContext, PacketsUnknownHeader);
+
+    [Event(8, Level = EventLevel.Warning, Keywords = Keywords.Health)]
+    public void UnloadTimeout(uint Stage, ulong FlowsOutstanding, uint CalloutsOutstanding) =>
+        WriteEvent(8, new object[] { Stage, FlowsOutstanding, CalloutsOutstanding }); // no typed overload fits (uint, ulong, uint)
 
     /// <summary>An event name the contract does not have, to check it is counted as unknown.</summary>
     [Event(6, Level = EventLevel.Informational, Keywords = Keywords.Health)]
@@ -65,8 +77,14 @@ public sealed class TestEmitter : EventSource
             case HealthEvent { Name: "DriverStarted" } h:
                 DriverStarted((uint)h.Fields[0].Value, (uint)h.Fields[1].Value);
                 break;
-            case HealthEvent { Name: "DriverStopping" } h:
-                DriverStopping(h.Fields[0].Value, h.Fields[1].Value, h.Fields[2].Value, h.Fields[3].Value);
+            case HealthEvent { Name: "DriverStopping" or "DriverHealth" } h:
+                var c = new ulong[8];
+                for (var i = 0; i < h.Fields.Count && i < c.Length; i++) c[i] = h.Fields[i].Value;
+                if (h.Name == "DriverStopping") DriverStopping(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
+                else DriverHealth(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
+                break;
+            case HealthEvent { Name: "UnloadTimeout" } h:
+                UnloadTimeout((uint)h.Fields[0].Value, h.Fields[1].Value, (uint)h.Fields[2].Value);
                 break;
             default:
                 throw new ArgumentException("no emitter for " + evt);

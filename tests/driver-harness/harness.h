@@ -47,6 +47,14 @@ int harness_packets_v4(BOOLEAN inbound, UINT64 flow, UINT32 local, UINT16 lport,
 int harness_packets_v6(BOOLEAN inbound, UINT64 flow, const UINT8 local[16], UINT16 lport, const UINT8 remote[16],
                        UINT16 rport, UINT8 protocol, int count, UINT32 bytes);
 
+/* A transport-layer NBL of `count` NET_BUFFERs of `data_length` bytes each, laid out by WFP's data-offset rules by
+   the caller; the transport header size is given as metadata only when header_known. v6 uses ::1 addresses. */
+int harness_packets_raw(BOOLEAN inbound, BOOLEAN v6, UINT64 flow, UINT8 protocol, int count, UINT32 data_length,
+                        BOOLEAN header_known, UINT32 header_size);
+
+/* Every captured event checked against schema/events.json (name, provider, level, keyword, field names and types). */
+void harness_check_events_against_contract(void);
+
 /* The n-th (0-based) captured event with this name, or NULL. */
 const fake_trace_event *harness_event(const char *name, int nth);
 const fake_trace_field *harness_field(const fake_trace_event *e, const char *name);

@@ -149,8 +149,9 @@ int harness_establish_v4_meta(UINT64 flow, UINT32 metadata_flags, UINT32 pid, co
                      0x0A000001, NULL, 443, 6, FWP_DIRECTION_OUTBOUND);
 }
 
-static int packets(UINT16 layer, BOOLEAN v6, UINT64 flow, UINT32 local4, const UINT8 *local6, UINT16 lport, UINT32 remote4,
-                   const UINT8 *remote6, UINT16 rport, UINT8 protocol, int count, UINT32 bytes, UINT32 header_bytes)
+static int packets_nbl(UINT16 layer, BOOLEAN v6, UINT64 flow, UINT32 local4, const UINT8 *local6, UINT16 lport,
+                       UINT32 remote4, const UINT8 *remote6, UINT16 rport, UINT8 protocol, int count, UINT32 data_length,
+                       BOOLEAN header_known, UINT32 header_size)
 {
     built_values b;
     FWPS_INCOMING_METADATA_VALUES0 meta;
@@ -160,12 +161,12 @@ static int packets(UINT16 layer, BOOLEAN v6, UINT64 flow, UINT32 local4, const U
 
     build(&b, layer, v6, local4, local6, lport, remote4, remote6, rport, protocol, 0);
     memset(&meta, 0, sizeof(meta));
-    if (header_bytes != 0) {
+    if (header_known) {
         meta.currentMetadataValues = FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE;
-        meta.transportHeaderSize = header_bytes;
+        meta.transportHeaderSize = header_size;
     }
     for (i = 0; i < count; i++) {
-        nbs[i].DataLength = bytes + header_bytes;
+        nbs[i].DataLength = data_length;
         nbs[i].Next = i + 1 < count ? &nbs[i + 1] : NULL;
     }
     nbl.Next = NULL;
@@ -173,6 +174,24 @@ static int packets(UINT16 layer, BOOLEAN v6, UINT64 flow, UINT32 local4, const U
     action = fake_classify(layer, &b.values, &meta, &nbl, flow);
     free(nbs);
     return action;
+}
+
+int harness_packets_raw(BOOLEAN inbound, BOOLEAN v6, UINT64 flow, UINT8 protocol, int count, UINT32 data_length,
+                        BOOLEAN header_known, UINT32 header_size)
+{
+    static const UINT8 loopback6[16] = {[15] = 1};
+    UINT16 layer = v6 ? (inbound ? FWPS_LAYER_INBOUND_TRANSPORT_V6 : FWPS_LAYER_OUTBOUND_TRANSPORT_V6)
+                      : (inbound ? FWPS_LAYER_INBOUND_TRANSPORT_V4 : FWPS_LAYER_OUTBOUND_TRANSPORT_V4);
+    return packets_nbl(layer, v6, flow, 0x7F000001, loopback6, 0, 0x7F000002, loopback6, 0, protocol, count,
+                       data_length, header_known, header_size);
+}
+
+/* Payload of `bytes` each; outbound buffers start at the header (header_bytes, given as metadata when non-zero). */
+static int packets(UINT16 layer, BOOLEAN v6, UINT64 flow, UINT32 local4, const UINT8 *local6, UINT16 lport, UINT32 remote4,
+                   const UINT8 *remote6, UINT16 rport, UINT8 protocol, int count, UINT32 bytes, UINT32 header_bytes)
+{
+    return packets_nbl(layer, v6, flow, local4, local6, lport, remote4, remote6, rport, protocol, count,
+                       bytes + header_bytes, (BOOLEAN)(header_bytes != 0), header_bytes);
 }
 
 int harness_packets_v4(BOOLEAN inbound, UINT64 flow, UINT32 local, UINT16 lport, UINT32 remote, UINT16 rport,
@@ -186,7 +205,7 @@ int harness_packets_v6(BOOLEAN inbound, UINT64 flow, const UINT8 local[16], UINT
                        UINT16 rport, UINT8 protocol, int count, UINT32 bytes)
 {
     return packets(inbound ? FWPS_LAYER_INBOUND_TRANSPORT_V6 : FWPS_LAYER_OUTBOUND_TRANSPORT_V6, TRUE, flow, 0, local,
-                   lport, 0, remote, rport, protocol, count, bytes, 0);
+                   lport, 0, remote, rport, protocol, count, bytes, inbound ? 0 : 20);
 }
 
 const fake_trace_event *harness_event(const char *name, int nth)

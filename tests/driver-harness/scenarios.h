@@ -22,6 +22,14 @@ void packet_keyword_off_still_counts_flows(void);
 void events_match_contract(void);
 void health_events_report_counters(void);
 void device_has_no_name(void);
+void driver_health_event_every_interval_until_unload(void);
+void payload_bytes_follow_data_offset_rules(void);
+void flow_bytes_exact_for_every_protocol_and_direction(void);
+void missing_header_size_is_counted_never_payload(void);
+void handshake_packets_before_flow_are_counted_without_flow(void);
+void race_flow_established_interleaved_with_unload(void);
+void race_removal_before_association_completes(void);
+void unload_bounds_expire_and_report_outstanding(void);
 
 static const struct { const char *name; void (*run)(void); } k_scenarios[] = {
 #define SCENARIO(n) {#n, n}
@@ -46,5 +54,13 @@ static const struct { const char *name; void (*run)(void); } k_scenarios[] = {
     SCENARIO(events_match_contract),
     SCENARIO(health_events_report_counters),
     SCENARIO(device_has_no_name),
+    SCENARIO(driver_health_event_every_interval_until_unload),
+    SCENARIO(payload_bytes_follow_data_offset_rules),
+    SCENARIO(flow_bytes_exact_for_every_protocol_and_direction),
+    SCENARIO(missing_header_size_is_counted_never_payload),
+    SCENARIO(handshake_packets_before_flow_are_counted_without_flow),
+    SCENARIO(race_flow_established_interleaved_with_unload),
+    SCENARIO(race_removal_before_association_completes),
+    SCENARIO(unload_bounds_expire_and_report_outstanding),
 #undef SCENARIO
 };

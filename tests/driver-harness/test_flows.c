@@ -174,11 +174,15 @@ void association_failure_keeps_other_layer(void)
     CHECK_EQ(fake_live_allocations(), 0);
 
     fake_fail_call("FwpsFlowAssociateContext0", 3);
-    fake_fail_call("FwpsFlowAssociateContext0", 4); /* both fail: the context is freed without FlowDeleted */
+    fake_fail_call("FwpsFlowAssociateContext0", 4); /* both fail: no FlowDeleted (WFP never ends what it never held) */
     harness_establish_v4(8, 1, L"a.exe", LOCAL4, 1, REMOTE4, 2, 6, 0);
     CHECK_EQ(fake_live_allocations(), 0);
     CHECK_EQ(fake_trace_count_named("FlowDeleted"), 1);
+    harness_packets_v4(TRUE, 8, LOCAL4, 1, REMOTE4, 2, 6, 1, 10, 0);
     harness_unload();
+    /* ... but never silently: each failure and each context-less classify is counted */
+    CHECK_EQ(field_u64(harness_event("DriverStopping", 0), "AssociationFailures"), 3);
+    CHECK_EQ(field_u64(harness_event("DriverStopping", 0), "ClassifiesWithoutContext"), 1);
 }
 
 void outbound_payload_excludes_transport_header(void)

@@ -54,14 +54,10 @@ void packet_keyword_off_still_counts_flows(void)
     harness_unload();
 }
 
-void events_match_contract(void)
+void harness_check_events_against_contract(void)
 {
     size_t c;
     int i, j;
-
-    CHECK(NT_SUCCESS(harness_load()));
-    full_traffic();
-    harness_unload(); /* DriverStopping, and FlowDeleted for flow 2 */
 
     for (i = 0; i < fake_trace_count(); i++) {
         const fake_trace_event *e = fake_trace_at(i);
@@ -93,6 +89,19 @@ void events_match_contract(void)
             }
         }
     }
+}
+
+void events_match_contract(void)
+{
+    size_t c;
+
+    CHECK(NT_SUCCESS(harness_load()));
+    full_traffic();
+    fake_fire_timers(); /* DriverHealth */
+    fake_set_remove_context_pending(1);
+    fake_set_pending_never_completes(1); /* flow 2 never leaves: both unload bounds expire (UnloadTimeout) */
+    harness_unload(); /* DriverStopping */
+    harness_check_events_against_contract();
     /* and every contract event is one the driver can write */
     for (c = 0; c < sizeof(k_contract_events) / sizeof(k_contract_events[0]); c++) {
         if (fake_trace_count_named(k_contract_events[c].name) == 0) {
@@ -118,6 +127,32 @@ void health_events_report_counters(void)
     CHECK_EQ(harness_field(e, "FlowsActive")->value, 0);
     CHECK_EQ(harness_field(e, "ContextAllocFailures")->value, 0);
     CHECK_EQ(harness_field(e, "PacketsWithoutFlow")->value, 1);
+    CHECK_EQ(harness_field(e, "ClassifiesWithoutContext")->value, 1);
+    CHECK_EQ(harness_field(e, "AssociationFailures")->value, 0);
+    CHECK_EQ(harness_field(e, "FlowsDeletedWithoutContext")->value, 0);
+    CHECK_EQ(harness_field(e, "PacketsUnknownHeader")->value, 0);
+}
+
+void driver_health_event_every_interval_until_unload(void)
+{
+    const fake_trace_event *e;
+    CHECK(NT_SUCCESS(harness_load()));
+    CHECK_EQ(fake_timers_set(), 1);
+    harness_establish_v4(1, 7, L"x.exe", 0x01020304, 1000, 0x05060708, 2000, 6, 0);
+    fake_fire_timers(); /* the first interval expires */
+    e = harness_event("DriverHealth", 0);
+    CHECK(e != NULL);
+    CHECK_EQ(harness_field(e, "FlowsTracked")->value, 1);
+    CHECK_EQ(harness_field(e, "FlowsActive")->value, 1);
+    fake_fire_timers();
+    CHECK_EQ(fake_trace_count_named("DriverHealth"), 2);
+    fake_trace_enable(5, 0x3); /* a session without the Health keyword: the DPC writes nothing */
+    fake_fire_timers();
+    CHECK_EQ(fake_trace_count_named("DriverHealth"), 2);
+    CHECK_EQ(fake_trace_writes_not_enabled(), 0);
+    harness_unload();
+    CHECK_EQ(fake_timers_set(), 0); /* cancelled, and queued DPCs flushed, before anything is torn down */
+    CHECK(fake_call_index("KeFlushQueuedDpcs", 1) >= 0 && fake_call_index("KeFlushQueuedDpcs", 1) < fake_call_index("FwpmFilterDeleteById0", 1));
 }
 
 void device_has_no_name(void)

@@ -76,7 +76,7 @@ void unload_retries_busy_callout_unregister(void)
     fake_set_unregister_busy_times(3);
     harness_unload();
     CHECK_EQ(fake_calls_of("FwpsCalloutUnregisterById0"), 6 + 3);
-    CHECK(fake_calls_of("KeDelayExecutionThread") >= 3);
+    CHECK(fake_calls_of("KeDelayExecutionThread") >= 1); /* each BUSY round: sweep, wait, retry the busy ones */
     check_everything_released();
 }
 

@@ -51,7 +51,11 @@ internal static class TrafficScript
             events.Add(new PacketEvent(0, 0, 0, FlowDirection.Inbound, 17, self, 5353, stray, 5353, (uint)(100 + k)));
         // A flow that ended after the collector started but began before it.
         events.Add(new FlowDeletedEvent(0, 0xFFFF_FFFF_FFFF_FFFEUL, 3, 300, 4, 400));
-        events.Add(new HealthEvent(0, "DriverStopping", [new("FlowsTracked", (ulong)flows), new("FlowsActive", 0), new("ContextAllocFailures", 0), new("PacketsWithoutFlow", 5)]));
+        events.Add(new HealthEvent(0, "DriverHealth", [new("FlowsTracked", (ulong)flows), new("FlowsActive", 3), new("ContextAllocFailures", 0), new("PacketsWithoutFlow", 2),
+            new("AssociationFailures", 1), new("ClassifiesWithoutContext", 2), new("FlowsDeletedWithoutContext", 0), new("PacketsUnknownHeader", 4)]));
+        events.Add(new HealthEvent(0, "UnloadTimeout", [new("Stage", 1), new("FlowsOutstanding", 2), new("CalloutsOutstanding", 0)]));
+        events.Add(new HealthEvent(0, "DriverStopping", [new("FlowsTracked", (ulong)flows), new("FlowsActive", 0), new("ContextAllocFailures", 0), new("PacketsWithoutFlow", 5),
+            new("AssociationFailures", 1), new("ClassifiesWithoutContext", 5), new("FlowsDeletedWithoutContext", 0), new("PacketsUnknownHeader", 7)]));
         return events;
     }
 }

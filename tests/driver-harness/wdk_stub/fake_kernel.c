@@ -1,69 +1,92 @@
 /*
- * Fake kernel services for the host harness: lookaside lists over calloc with live-pointer tracking (double and
- * foreign frees are violations), spin locks that detect re-entry, events whose waits must already be satisfied
- * (a wait that would block forever is reported as a deadlock), and a call log.
+ * Fake kernel services for the host harness, safe for the race scenarios' threads: lookaside lists over malloc
+ * with live-pointer tracking (double and foreign frees are violations), spin locks that really exclude and report
+ * re-entry by the same thread, events whose waits must carry a bound (an unbounded wait is a violation: unload
+ * must always end), timers whose DPCs a scenario fires, and a call log. Time is compressed tenfold so that the
+ * driver's bounded waits expire quickly in the scenarios that make them expire.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 #include "fake_wdk.h"
 #include "fake_internal.h"
 
-#define MAX_LIVE 4096
+#define MAX_LIVE 8192
+#define MAX_CALLS 16384
+#define MAX_TIMERS 4
+#define TIME_COMPRESSION 10
+
+static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER; /* guards everything below but the locks */
 static void *g_live[MAX_LIVE];
 static int g_live_count;
 static int g_fail_allocations;
 static int g_lookasides_live;
 static int g_devices_live;
-static int g_locks_held;
 static int g_violations;
 static char g_last_violation[256];
-
-static char g_calls[8192][48];
+static char g_calls[MAX_CALLS][48];
 static int g_call_count;
 static struct { char api[48]; int occurrence; } g_failures[16];
 static int g_failure_count;
+static PKTIMER g_timers[MAX_TIMERS];
+
+static __thread int t_locks_held;
+static __thread int t_in_dpc;
 
 void fake_violation(const char *what)
 {
+    pthread_mutex_lock(&g_mutex);
     g_violations++;
     snprintf(g_last_violation, sizeof(g_last_violation), "%s", what);
+    pthread_mutex_unlock(&g_mutex);
     fprintf(stderr, "fake kernel: violation: %s\n", what);
 }
 
-int fake_violations(void) { return g_violations; }
+int fake_violations(void) { return __atomic_load_n(&g_violations, __ATOMIC_SEQ_CST); }
 const char *fake_last_violation(void) { return g_last_violation; }
-int fake_locks_held(void) { return g_locks_held; }
+int fake_locks_held(void) { return t_locks_held; }
 
 void fake_kernel_reset(void)
 {
     int i;
+    pthread_mutex_lock(&g_mutex);
     for (i = 0; i < g_live_count; i++) free(g_live[i]);
     g_live_count = 0;
     g_fail_allocations = 0;
     g_lookasides_live = 0;
     g_devices_live = 0;
-    g_locks_held = 0;
     g_violations = 0;
     g_last_violation[0] = 0;
     g_call_count = 0;
     g_failure_count = 0;
+    memset(g_timers, 0, sizeof(g_timers));
+    pthread_mutex_unlock(&g_mutex);
+    t_locks_held = 0;
 }
 
 NTSTATUS fake_record_call(const char *api)
 {
     int i, seen = 0;
-    if (g_call_count < 8192) snprintf(g_calls[g_call_count++], sizeof(g_calls[0]), "%s", api);
+    NTSTATUS status = STATUS_SUCCESS;
+    pthread_mutex_lock(&g_mutex);
+    if (g_call_count < MAX_CALLS) snprintf(g_calls[g_call_count++], sizeof(g_calls[0]), "%s", api);
     for (i = 0; i < g_call_count; i++) seen += strcmp(g_calls[i], api) == 0;
     for (i = 0; i < g_failure_count; i++) {
-        if (strcmp(g_failures[i].api, api) == 0 && g_failures[i].occurrence == seen) return STATUS_UNSUCCESSFUL;
+        if (strcmp(g_failures[i].api, api) == 0 && g_failures[i].occurrence == seen) status = STATUS_UNSUCCESSFUL;
     }
-    return STATUS_SUCCESS;
+    pthread_mutex_unlock(&g_mutex);
+    return status;
 }
 
 void fake_fail_call(const char *api, int occurrence)
 {
+    pthread_mutex_lock(&g_mutex);
     snprintf(g_failures[g_failure_count].api, sizeof(g_failures[0].api), "%s", api);
     g_failures[g_failure_count++].occurrence = occurrence;
+    pthread_mutex_unlock(&g_mutex);
 }
 
 void fake_fail_allocations(int count) { g_fail_allocations = count; }
@@ -72,17 +95,21 @@ const char *fake_call_at(int index) { return g_calls[index]; }
 
 int fake_call_index(const char *api, int occurrence)
 {
-    int i, seen = 0;
-    for (i = 0; i < g_call_count; i++) {
-        if (strcmp(g_calls[i], api) == 0 && ++seen == occurrence) return i;
+    int i, seen = 0, found = -1;
+    pthread_mutex_lock(&g_mutex);
+    for (i = 0; i < g_call_count && found < 0; i++) {
+        if (strcmp(g_calls[i], api) == 0 && ++seen == occurrence) found = i;
     }
-    return -1;
+    pthread_mutex_unlock(&g_mutex);
+    return found;
 }
 
 int fake_calls_of(const char *api)
 {
     int i, n = 0;
+    pthread_mutex_lock(&g_mutex);
     for (i = 0; i < g_call_count; i++) n += strcmp(g_calls[i], api) == 0;
+    pthread_mutex_unlock(&g_mutex);
     return n;
 }
 
@@ -90,49 +117,154 @@ int fake_live_allocations(void) { return g_live_count; }
 int fake_lookaside_lists_live(void) { return g_lookasides_live; }
 int fake_devices_live(void) { return g_devices_live; }
 
-KIRQL KeGetCurrentIrql(void) { return g_locks_held > 0 ? DISPATCH_LEVEL : PASSIVE_LEVEL; }
+KIRQL KeGetCurrentIrql(void) { return t_locks_held > 0 || t_in_dpc ? DISPATCH_LEVEL : PASSIVE_LEVEL; }
 
-void KeInitializeSpinLock(PKSPIN_LOCK lock) { *lock = 0; }
+void KeInitializeSpinLock(PKSPIN_LOCK lock) { __atomic_store_n(lock, 0, __ATOMIC_SEQ_CST); }
+
+static ULONG_PTR self_token(void) { return (ULONG_PTR)pthread_self() | 1u; }
 
 void KeAcquireSpinLock(PKSPIN_LOCK lock, PKIRQL old_irql)
 {
-    if (*lock != 0) fake_violation("spin lock acquired twice (deadlock on a real machine)");
+    ULONG_PTR self = self_token(), expected = 0;
+    if (__atomic_load_n(lock, __ATOMIC_SEQ_CST) == self) {
+        fake_violation("spin lock acquired twice by one thread (deadlock on a real machine)");
+        *old_irql = KeGetCurrentIrql();
+        t_locks_held++;
+        return;
+    }
+    while (!__atomic_compare_exchange_n(lock, &expected, self, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        expected = 0;
+        sched_yield();
+    }
     *old_irql = KeGetCurrentIrql();
-    *lock = 1;
-    g_locks_held++;
+    t_locks_held++;
 }
 
 void KeReleaseSpinLock(PKSPIN_LOCK lock, KIRQL new_irql)
 {
     (void)new_irql;
-    if (*lock == 0) fake_violation("spin lock released while not held");
-    *lock = 0;
-    g_locks_held--;
+    if (__atomic_load_n(lock, __ATOMIC_SEQ_CST) != self_token()) fake_violation("spin lock released by a thread that does not hold it");
+    __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+    t_locks_held--;
 }
 
-void KeInitializeEvent(PKEVENT event, EVENT_TYPE type, BOOLEAN state) { (void)type; event->signaled = state; }
-LONG KeSetEvent(PKEVENT event, LONG increment, BOOLEAN wait) { (void)increment; (void)wait; LONG old = event->signaled; event->signaled = 1; return old; }
-void KeClearEvent(PKEVENT event) { event->signaled = 0; }
+void KeInitializeEvent(PKEVENT event, EVENT_TYPE type, BOOLEAN state) { (void)type; __atomic_store_n(&event->signaled, state, __ATOMIC_SEQ_CST); }
+LONG KeSetEvent(PKEVENT event, LONG increment, BOOLEAN wait) { (void)increment; (void)wait; return __atomic_exchange_n(&event->signaled, 1, __ATOMIC_SEQ_CST); }
+void KeClearEvent(PKEVENT event) { __atomic_store_n(&event->signaled, 0, __ATOMIC_SEQ_CST); }
+
+/* Relative 100 ns units (negative), compressed, as a deadline in microseconds of the monotonic clock. */
+static long long now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static long long compressed_us(const LARGE_INTEGER *interval)
+{
+    long long hundred_ns = interval->QuadPart < 0 ? -interval->QuadPart : interval->QuadPart;
+    return hundred_ns / 10 / TIME_COMPRESSION;
+}
 
 NTSTATUS KeWaitForSingleObject(PVOID object, KWAIT_REASON reason, KPROCESSOR_MODE mode, BOOLEAN alertable,
                                PLARGE_INTEGER timeout)
 {
     PKEVENT event = (PKEVENT)object;
-    (void)reason; (void)mode; (void)alertable; (void)timeout;
+    long long deadline;
+    (void)reason; (void)mode; (void)alertable;
     fake_record_call("KeWaitForSingleObject");
-    if (g_locks_held > 0) fake_violation("wait while holding a spin lock");
-    /* Time passes while we wait: the engine finishes deletions it had pended. */
-    if (!event->signaled) fake_wfp_complete_pending();
-    if (!event->signaled) fake_violation("wait that would never be satisfied (unload would hang)");
-    return STATUS_SUCCESS;
+    if (t_locks_held > 0 || t_in_dpc) fake_violation("wait at DISPATCH_LEVEL (holding a spin lock or in a DPC)");
+    if (timeout == NULL) {
+        fake_violation("unbounded wait: unload could hang forever");
+        return STATUS_UNSUCCESSFUL;
+    }
+    deadline = now_us() + compressed_us(timeout);
+    for (;;) {
+        /* Time passes while we wait: the engine finishes deletions it had pended. */
+        fake_wfp_complete_pending();
+        if (__atomic_load_n(&event->signaled, __ATOMIC_SEQ_CST)) return STATUS_SUCCESS;
+        if (now_us() >= deadline) return STATUS_TIMEOUT;
+        usleep(20);
+    }
 }
 
 NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE mode, BOOLEAN alertable, PLARGE_INTEGER interval)
 {
-    (void)mode; (void)alertable; (void)interval;
+    (void)mode; (void)alertable;
     fake_record_call("KeDelayExecutionThread");
+    if (t_locks_held > 0 || t_in_dpc) fake_violation("delay at DISPATCH_LEVEL (holding a spin lock or in a DPC)");
     fake_wfp_complete_pending();
+    usleep((useconds_t)compressed_us(interval));
     return STATUS_SUCCESS;
+}
+
+void KeInitializeDpc(PRKDPC dpc, PKDEFERRED_ROUTINE routine, PVOID context)
+{
+    dpc->routine = routine;
+    dpc->context = context;
+}
+
+void KeInitializeTimerEx(PKTIMER timer, TIMER_TYPE type)
+{
+    (void)type;
+    memset(timer, 0, sizeof(*timer));
+    timer->initialized = TRUE;
+}
+
+BOOLEAN KeSetTimerEx(PKTIMER timer, LARGE_INTEGER due_time, LONG period, PKDPC dpc)
+{
+    int i;
+    BOOLEAN was_set = timer->set;
+    (void)due_time;
+    fake_record_call("KeSetTimerEx");
+    if (!timer->initialized) fake_violation("timer set before KeInitializeTimerEx");
+    timer->set = TRUE;
+    timer->period_ms = period;
+    timer->dpc = dpc;
+    pthread_mutex_lock(&g_mutex);
+    for (i = 0; i < MAX_TIMERS && !was_set; i++) {
+        if (g_timers[i] == NULL) { g_timers[i] = timer; break; }
+    }
+    pthread_mutex_unlock(&g_mutex);
+    return was_set;
+}
+
+BOOLEAN KeCancelTimer(PKTIMER timer)
+{
+    int i;
+    BOOLEAN was_set = timer->set;
+    fake_record_call("KeCancelTimer");
+    timer->set = FALSE;
+    pthread_mutex_lock(&g_mutex);
+    for (i = 0; i < MAX_TIMERS; i++) if (g_timers[i] == timer) g_timers[i] = NULL;
+    pthread_mutex_unlock(&g_mutex);
+    return was_set;
+}
+
+void KeFlushQueuedDpcs(void) { fake_record_call("KeFlushQueuedDpcs"); }
+
+int fake_timers_set(void)
+{
+    int i, n = 0;
+    pthread_mutex_lock(&g_mutex);
+    for (i = 0; i < MAX_TIMERS; i++) n += g_timers[i] != NULL;
+    pthread_mutex_unlock(&g_mutex);
+    return n;
+}
+
+void fake_fire_timers(void)
+{
+    PKTIMER due[MAX_TIMERS];
+    int i;
+    pthread_mutex_lock(&g_mutex);
+    memcpy(due, g_timers, sizeof(due));
+    pthread_mutex_unlock(&g_mutex);
+    for (i = 0; i < MAX_TIMERS; i++) {
+        if (due[i] == NULL || !due[i]->set || due[i]->dpc == NULL) continue;
+        t_in_dpc = 1;
+        due[i]->dpc->routine(due[i]->dpc, due[i]->dpc->context, NULL, NULL);
+        t_in_dpc = 0;
+    }
 }
 
 NTSTATUS ExInitializeLookasideListEx(PLOOKASIDE_LIST_EX list, PVOID allocate, PVOID free_fn, POOL_TYPE pool_type,
@@ -152,31 +284,35 @@ NTSTATUS ExInitializeLookasideListEx(PLOOKASIDE_LIST_EX list, PVOID allocate, PV
 
 PVOID ExAllocateFromLookasideListEx(PLOOKASIDE_LIST_EX list)
 {
-    void *p;
+    void *p = NULL;
     if (!list->initialized) fake_violation("allocation from an uninitialised lookaside list");
+    pthread_mutex_lock(&g_mutex);
     if (g_fail_allocations > 0) {
         g_fail_allocations--;
-        return NULL;
+    } else if (g_live_count < MAX_LIVE) {
+        p = malloc(list->size);
+        memset(p, 0xCD, list->size); /* like pool: not zeroed */
+        g_live[g_live_count++] = p;
+        list->outstanding++;
     }
-    if (g_live_count >= MAX_LIVE) return NULL;
-    p = malloc(list->size);
-    memset(p, 0xCD, list->size); /* like pool: not zeroed */
-    g_live[g_live_count++] = p;
-    list->outstanding++;
+    pthread_mutex_unlock(&g_mutex);
     return p;
 }
 
 void ExFreeToLookasideListEx(PLOOKASIDE_LIST_EX list, PVOID entry)
 {
     int i;
+    pthread_mutex_lock(&g_mutex);
     for (i = 0; i < g_live_count; i++) {
         if (g_live[i] == entry) {
             g_live[i] = g_live[--g_live_count];
             list->outstanding--;
             free(entry);
+            pthread_mutex_unlock(&g_mutex);
             return;
         }
     }
+    pthread_mutex_unlock(&g_mutex);
     fake_violation("free of a context that is not live (double free)");
 }
 

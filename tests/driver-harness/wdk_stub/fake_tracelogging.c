@@ -3,6 +3,7 @@
  * level and keyword enabled), like ETW; writes built while no session wanted them are counted, because the
  * driver promises to check TraceLoggingProviderEnabled first.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "fake_internal.h"
@@ -14,6 +15,7 @@ static int g_registered;
 static UCHAR g_level;
 static ULONGLONG g_keywords;
 static int g_writes_not_enabled;
+static pthread_mutex_t g_trace_mutex = PTHREAD_MUTEX_INITIALIZER; /* writes come from the race scenarios' threads */
 
 void fake_trace_reset(void)
 {
@@ -79,10 +81,14 @@ void mn_tl_write(TraceLoggingHProvider provider, const char *event_name, const m
         if (args[i].kind == MN_TL_KEYWORD) keyword = (int64_t)args[i].value;
     }
     if (!TraceLoggingProviderEnabled(provider, (UCHAR)(level < 0 ? 5 : level), (ULONGLONG)(keyword < 0 ? 0 : keyword))) {
-        g_writes_not_enabled++;
+        __atomic_add_fetch(&g_writes_not_enabled, 1, __ATOMIC_SEQ_CST);
         return;
     }
-    if (g_count >= MAX_EVENTS) return;
+    pthread_mutex_lock(&g_trace_mutex);
+    if (g_count >= MAX_EVENTS) {
+        pthread_mutex_unlock(&g_trace_mutex);
+        return;
+    }
     e = &g_events[g_count++];
     memset(e, 0, sizeof(*e));
     snprintf(e->provider, sizeof(e->provider), "%s", provider->name);
@@ -107,6 +113,7 @@ void mn_tl_write(TraceLoggingHProvider provider, const char *event_name, const m
             f->count = n;
         }
     }
+    pthread_mutex_unlock(&g_trace_mutex);
 }
 
 void fake_reset(void)

@@ -21,6 +21,10 @@ const char *fake_last_violation(void);
 void fake_fail_call(const char *api, int occurrence);
 void fake_fail_allocations(int count);     /* the next count lookaside allocations return NULL */
 
+/* ---- time and timers ---- */
+int fake_timers_set(void);                 /* periodic timers still set (unload must cancel them) */
+void fake_fire_timers(void);               /* runs each set timer's DPC once, at DISPATCH_LEVEL, as its period expiring */
+
 /* ---- call log, for ordering checks ---- */
 int fake_call_count(void);
 const char *fake_call_at(int index);
@@ -41,6 +45,9 @@ int fake_engine_was_dynamic(void);
 int fake_associations_live(void);
 void fake_set_remove_context_pending(int pending); /* FwpsFlowRemoveContext0 answers STATUS_PENDING, deletes later */
 void fake_set_unregister_busy_times(int times);    /* FwpsCalloutUnregisterById0 answers BUSY this many times */
+void fake_set_pending_never_completes(int never);  /* pended removals never complete: unload's bounds must expire */
+/* Called at the start of every FwpsFlowAssociateContext0, before the engine looks at anything (race scenarios). */
+void fake_set_associate_hook(void (*hook)(void));
 
 /* Runs the layer's classify as the engine would: only if a filter for the layer exists, passing the context
    associated with (flow_handle, layer) if any. Returns the action the driver left, or -1 if no callout ran. */

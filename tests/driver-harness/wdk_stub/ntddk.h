@@ -79,6 +79,7 @@ typedef struct _UNICODE_STRING {
 
 /* ---- NTSTATUS values (ntstatus.h) ---- */
 #define STATUS_SUCCESS ((NTSTATUS)0x00000000L)
+#define STATUS_TIMEOUT ((NTSTATUS)0x00000102L)
 #define STATUS_PENDING ((NTSTATUS)0x00000103L)
 #define STATUS_UNSUCCESSFUL ((NTSTATUS)0xC0000001L)
 #define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000DL)
@@ -118,7 +119,7 @@ FORCEINLINE void InsertTailList(PLIST_ENTRY h, PLIST_ENTRY e)
 }
 #define CONTAINING_RECORD(address, type, field) ((type *)((char *)(address) - offsetof(type, field)))
 
-/* ---- Interlocked (wdm.h); the harness is single-threaded per scenario, atomics keep it honest. ---- */
+/* ---- Interlocked (wdm.h): real atomics, since the race scenarios run the driver on several threads. ---- */
 #define InterlockedIncrement(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
 #define InterlockedDecrement(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
 #define InterlockedIncrement64(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
@@ -151,6 +152,19 @@ void KeClearEvent(PKEVENT event);
 NTSTATUS KeWaitForSingleObject(PVOID object, KWAIT_REASON reason, KPROCESSOR_MODE mode, BOOLEAN alertable, PLARGE_INTEGER timeout);
 NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE mode, BOOLEAN alertable, PLARGE_INTEGER interval);
 #define IO_NO_INCREMENT 0
+
+/* ---- Timers and DPCs (wdm.h). KDEFERRED_ROUTINE is a function type there, PKDEFERRED_ROUTINE the pointer. ---- */
+struct _KDPC;
+typedef void KDEFERRED_ROUTINE(struct _KDPC *Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVOID SystemArgument2);
+typedef KDEFERRED_ROUTINE *PKDEFERRED_ROUTINE;
+typedef struct _KDPC { PKDEFERRED_ROUTINE routine; PVOID context; } KDPC, *PKDPC, *PRKDPC;
+typedef enum _TIMER_TYPE { NotificationTimer, SynchronizationTimer } TIMER_TYPE;
+typedef struct _KTIMER { BOOLEAN initialized; BOOLEAN set; LONG period_ms; PKDPC dpc; } KTIMER, *PKTIMER;
+void KeInitializeDpc(PRKDPC dpc, PKDEFERRED_ROUTINE routine, PVOID context);
+void KeInitializeTimerEx(PKTIMER timer, TIMER_TYPE type);
+BOOLEAN KeSetTimerEx(PKTIMER timer, LARGE_INTEGER due_time, LONG period, PKDPC dpc);
+BOOLEAN KeCancelTimer(PKTIMER timer);
+void KeFlushQueuedDpcs(void);
 
 /* ---- Lookaside lists (LOOKASIDE_LIST_EX) and pool ---- */
 typedef enum _POOL_TYPE { NonPagedPool = 0, NonPagedPoolNx = 512 } POOL_TYPE;
