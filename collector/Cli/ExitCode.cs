@@ -31,6 +31,8 @@ public enum ExitCode
     QueryFailed = 10,
     /// <summary>The database has an older schema; collect or import upgrade it.</summary>
     DatabaseTooOld = 11,
+    /// <summary>Another collect (or the service) already runs the ETW session; --force replaces a stale one.</summary>
+    SessionBusy = 12,
     /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
     Interrupted = 130,
 }
@@ -61,6 +63,7 @@ public static class Failure
         FailureKind.AccessDenied => ExitCode.AccessDenied,
         FailureKind.QueryFailed => ExitCode.QueryFailed,
         FailureKind.DatabaseTooOld => ExitCode.DatabaseTooOld,
+        FailureKind.SessionBusy => ExitCode.SessionBusy,
         _ => ExitCode.Unexpected,
     };
 

@@ -26,4 +26,6 @@ public enum FailureKind
     AccessDenied,
     /// <summary>A query that SQLite rejected, or that tried to write.</summary>
     QueryFailed,
+    /// <summary>Another collect (or the service) is running the same ETW session.</summary>
+    SessionBusy,
 }

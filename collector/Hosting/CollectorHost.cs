@@ -1,4 +1,5 @@
-// Builds the generic host for `collect`: appsettings.json, then command-line overrides; Windows service
+// Builds the generic host for `collect`: appsettings.json, then MONITORNETWORK_ environment variables, then the
+// options given on the command line; Windows service
 // support; the two-stage console lifetime when not running as a service.
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,7 @@ public static class CollectorHost
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
         });
+        builder.Configuration.AddEnvironmentVariables("MONITORNETWORK_");
         builder.Configuration.AddInMemoryCollection(overrides);
         builder.Services.Configure<CollectorOptions>(builder.Configuration.GetSection(CollectorOptions.Section));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);

@@ -1,4 +1,5 @@
-// Settings of `collect`, bound from appsettings.json ("Collector" section) and overridden by the command line.
+// Settings of `collect`, bound from appsettings.json ("Collector" section), then MONITORNETWORK_ environment variables
+// (MONITORNETWORK_Collector__DatabasePath), then the options given on the command line.
 namespace MonitorNetwork.Collector.Hosting;
 
 /// <summary>Configuration of the collector service.</summary>
@@ -15,6 +16,8 @@ public sealed class CollectorOptions
     public string Source { get; set; } = "auto";
     /// <summary>ETW session name.</summary>
     public string SessionName { get; set; } = "MonitorNetwork";
+    /// <summary>Replace a running ETW session of the same name instead of refusing (collect --force).</summary>
+    public bool Force { get; set; }
     /// <summary>ETW buffer memory in MB.</summary>
     public int BufferSizeMB { get; set; } = 64;
     /// <summary>Bounded queue capacity, in events.</summary>

@@ -1,23 +1,32 @@
-// The production source: a TraceEvent real-time ETW session with the MonitorNetwork provider enabled by GUID.
-// Thin on purpose; everything after the callback is the shared, tested pipeline.
-using System.Runtime.Versioning;
-using Microsoft.Diagnostics.Tracing;
-using Microsoft.Diagnostics.Tracing.Session;
+// The production live source: a real-time ETW session with the driver's (or Kernel-Network's) provider enabled.
+// Its lifecycle, which CollectionRun drives: start (refuse to take over a running session unless forced; dispose
+// the session if enabling a provider fails), process until the cancellation token fires, then read the final
+// loss BEFORE stopping the session (TraceEvent's loss getter throws on a stopped session), stop (ETW flushes its
+// buffers and processing ends after the last event: the drain), dispose. The session itself is behind
+// IEtwSession, so all of this runs in Linux tests with a fake.
+using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Failures;
 
 namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>Settings of the real-time session.</summary>
-/// <param name="SessionName">ETW session name; a stale session of this name (a crashed run) is stopped and replaced.</param>
+/// <param name="SessionName">ETW session name.</param>
 /// <param name="BufferSizeMB">Session buffer memory; larger absorbs longer bursts before ETW drops.</param>
-public sealed record EtwSessionOptions(string SessionName, int BufferSizeMB);
+/// <param name="Force">Replace a running session of the same name (a crashed run's) instead of refusing.</param>
+public sealed record EtwSessionOptions(string SessionName, int BufferSizeMB, bool Force = false);
 
 /// <summary>Collects a provider's events live through ETW: the driver's, or Kernel-Network's.</summary>
-[SupportedOSPlatform("windows")]
-public sealed class EtwRealTimeSource(EtwSessionOptions options, EtwProvider provider) : ITraceSource
+/// <param name="options">Session settings.</param>
+/// <param name="provider">What to enable and how to decode it.</param>
+/// <param name="sessions">The ETW edge (TraceEvent on Windows, a fake in tests).</param>
+/// <param name="snapshot">The processes already running (the rundown), taken while events already flow.</param>
+public sealed class EtwRealTimeSource(
+    EtwSessionOptions options, EtwProvider provider, IEtwSessionFactory sessions,
+    Func<long, IEnumerable<ProcessStartedEvent>>? snapshot = null) : ITraceSource
 {
-    private TraceEventSession? _session;
-    private long _lostAtEnd;
+    private readonly Func<long, IEnumerable<ProcessStartedEvent>> _snapshot = snapshot ?? ProcessSnapshot.Take;
+    private IEtwSession? _session;
+    private long _lost;
 
     /// <inheritdoc/>
     public string Kind => provider.Kind;
@@ -25,8 +34,16 @@ public sealed class EtwRealTimeSource(EtwSessionOptions options, EtwProvider pro
     public string? Detail => options.SessionName;
     /// <inheritdoc/>
     public double? Progress => null;
-    /// <inheritdoc/>
-    public long EventsLost => _session is { } s ? s.EventsLost : Interlocked.Read(ref _lostAtEnd);
+
+    /// <summary>The last loss the session reported; never throws, whatever state the session is in.</summary>
+    public long EventsLost
+    {
+        get
+        {
+            if (Volatile.Read(ref _session) is { } session) ReadLoss(session);
+            return Interlocked.Read(ref _lost);
+        }
+    }
 
     /// <inheritdoc/>
     public Decoding.IEventDecoder CreateDecoder() => provider.CreateDecoder();
@@ -34,36 +51,82 @@ public sealed class EtwRealTimeSource(EtwSessionOptions options, EtwProvider pro
     /// <inheritdoc/>
     public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)
     {
-        if (TraceEventSession.IsElevated() != true)
+        if (!sessions.IsElevated())
             throw new MonitorNetworkException(FailureKind.AccessDenied, "collect needs an elevated prompt: run it as administrator (or install it as a service)");
-        TraceEventSession session;
+        if (!options.Force && sessions.SessionExists(options.SessionName))
+            throw new MonitorNetworkException(FailureKind.SessionBusy,
+                $"another collect is running (session {options.SessionName}); stop it first, or use --force if it was left behind by a crashed run");
+        var session = Start();
+        Volatile.Write(ref _session, session);
         try
         {
-            // BufferSizeMB must be set before Source is first touched, or TraceEvent silently ignores it.
-            // The constructor stops and restarts a same-named session left behind by a crashed run.
-            session = new TraceEventSession(options.SessionName) { BufferSizeMB = options.BufferSizeMB, StopOnDispose = true };
-            foreach (var spec in provider.Providers)
-                session.EnableProvider(spec.Guid, (TraceEventLevel)spec.Level, spec.Keywords);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new MonitorNetworkException(FailureKind.AccessDenied, "access denied opening the ETW session: run as administrator", ex);
-        }
-        _session = session;
-        try
-        {
-            // Stopping the session flushes its buffers and ends Process() after the last event: the drain.
-            using var stop = cancellationToken.Register(() => session.Stop());
-            // Programs already running get no start event: record them now (the rundown).
-            foreach (var running in ProcessSnapshot.Take((DateTime.UtcNow - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond))
-                router.Pipeline.Post(running);
-            await TraceProcessing.RunAsync(session.Source, router, CancellationToken.None).ConfigureAwait(false);
+            using var stop = cancellationToken.Register(() =>
+            {
+                ReadLoss(session); // the final loss, while the session still answers
+                Volatile.Write(ref _session, null);
+                session.Stop();
+            });
+            var processing = session.ProcessAsync(router);
+            // Programs already running get no start event: record them while events already flow, so ETW's
+            // buffers do not fill during the (slow) snapshot.
+            var rundown = Task.Run(() => PostSnapshot(router), CancellationToken.None);
+            await processing.ConfigureAwait(false);
+            await rundown.ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Exchange(ref _lostAtEnd, session.EventsLost);
-            _session = null;
+            if (Volatile.Read(ref _session) is not null) ReadLoss(session); // ended without a stop: read it now
+            Volatile.Write(ref _session, null);
             session.Dispose();
+        }
+    }
+
+    private IEtwSession Start()
+    {
+        var session = sessions.Create(options);
+        try
+        {
+            foreach (var spec in provider.Providers) session.EnableProvider(spec);
+            return session;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            session.Dispose();
+            throw new MonitorNetworkException(FailureKind.AccessDenied, "access denied enabling an ETW provider: run as administrator", ex);
+        }
+        catch
+        {
+            session.Dispose(); // never leave a started session behind
+            throw;
+        }
+    }
+
+    private void ReadLoss(IEtwSession session)
+    {
+        try
+        {
+            var lost = session.QueryLost();
+            long seen;
+            while (lost > (seen = Interlocked.Read(ref _lost)) && Interlocked.CompareExchange(ref _lost, lost, seen) != seen) { }
+        }
+#pragma warning disable CA1031 // A stopped or stopping session cannot answer; the last answer stands.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private void PostSnapshot(EventRouter router)
+    {
+        try
+        {
+            foreach (var running in _snapshot((DateTime.UtcNow - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond))
+                router.Pipeline.Post(running);
+        }
+#pragma warning disable CA1031 // Best effort (WMI can fail with COM errors): collection goes on without the rundown.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 }

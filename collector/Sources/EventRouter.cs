@@ -15,10 +15,15 @@ public sealed class EventRouter(EventPipeline pipeline, IEventDecoder? decoder =
     /// <summary>The pipeline events go to.</summary>
     public EventPipeline Pipeline => pipeline;
 
-    /// <summary>Subscribes to every event of <paramref name="source"/>, decoded through the dynamic (TDH/EventPipe metadata) parser.</summary>
+    /// <summary>
+    /// Subscribes to every event of <paramref name="source"/>: those the dynamic (TDH/EventPipe metadata) parser
+    /// decodes, and those no parser could (UnhandledEvents), so that an event of ours TraceEvent cannot parse is
+    /// counted as unknown rather than vanishing.
+    /// </summary>
     public void Attach(TraceEventSource source)
     {
         source.Dynamic.All += data => OnEvent(source, data);
+        if (source is TraceEventDispatcher dispatcher) dispatcher.UnhandledEvents += data => OnEvent(source, data);
     }
 
     private void OnEvent(TraceEventSource source, TraceEvent data)

@@ -32,7 +32,7 @@ public class EtwRealTimeSourceTests
         using var dir = new TempDirectory();
         var db = dir.File("etw.db");
         var events = TrafficScript.Build(flows: 50, packetsPerFlow: 10);
-        var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork-Test-" + Environment.ProcessId, 64), EtwProvider.Driver(ProviderContract.Keywords.All));
+        var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork-Test-" + Environment.ProcessId, 64), EtwProvider.Driver(ProviderContract.Keywords.All), new TraceEventEtwSessionFactory());
         using var stop = new CancellationTokenSource();
         var run = CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)), source, stop.Token);
         await Task.Delay(TimeSpan.FromSeconds(2)); // the session is enabled asynchronously
@@ -55,7 +55,7 @@ public class KernelNetworkRealTimeTests
         if (!ElevatedWindows.IsAvailable()) return;
         using var dir = new TempDirectory();
         var db = dir.File("kernel-live.db");
-        var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork-Kernel-Test-" + Environment.ProcessId, 64), EtwProvider.KernelNetwork());
+        var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork-Kernel-Test-" + Environment.ProcessId, 64), EtwProvider.KernelNetwork(), new TraceEventEtwSessionFactory());
         using var stop = new CancellationTokenSource();
         var run = CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)), source, stop.Token);
         await Task.Delay(TimeSpan.FromSeconds(2));

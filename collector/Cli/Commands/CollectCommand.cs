@@ -31,7 +31,8 @@ internal static class CollectCommand
             DefaultValueFactory = _ => "auto",
         };
         source.AcceptOnlyFromAmong("driver", "kernel", "auto");
-        var command = new Command("collect", "Collect network events live (Windows, elevated) into the SQLite store") { db, source, keywords, duration, retention, maxSize };
+        var force = new Option<bool>("--force") { Description = "Replace a running ETW session of the same name (one a crashed run left behind)" };
+        var command = new Command("collect", "Collect network events live (Windows, elevated) into the SQLite store") { db, source, keywords, duration, retention, maxSize, force };
         command.SetAction((parse, _) =>
         {
             var keywordList = parse.GetValue(keywords)!;
@@ -40,15 +41,20 @@ internal static class CollectCommand
             if (durationText is not null) DurationParser.Parse(durationText);
             DurationParser.Parse(parse.GetValue(retention)!);
             SizeParser.Parse(parse.GetValue(maxSize)!);
-            var overrides = new Dictionary<string, string?>
+            // Only what the command line says overrides appsettings.json and MONITORNETWORK_ variables: an option
+            // left at its default must not hide the file's value.
+            var overrides = new Dictionary<string, string?>();
+            void Given<T>(Option<T> option, string key)
             {
-                ["Collector:DatabasePath"] = parse.GetValue(db),
-                ["Collector:Keywords"] = keywordList,
-                ["Collector:Source"] = parse.GetValue(source),
-                ["Collector:Duration"] = durationText ?? "",
-                ["Collector:PacketRetention"] = parse.GetValue(retention),
-                ["Collector:MaxDatabaseSize"] = parse.GetValue(maxSize),
-            };
+                if (parse.GetResult(option) is { Implicit: false }) overrides[key] = Convert.ToString(parse.GetValue(option), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            Given(db, "Collector:DatabasePath");
+            Given(keywords, "Collector:Keywords");
+            Given(source, "Collector:Source");
+            Given(duration, "Collector:Duration");
+            Given(retention, "Collector:PacketRetention");
+            Given(maxSize, "Collector:MaxDatabaseSize");
+            Given(force, "Collector:Force");
             return RunAsync(overrides);
         });
         return command;
@@ -76,7 +82,8 @@ internal static class CollectCommand
 
     [System.Runtime.Versioning.SupportedOSPlatform("windows")]
     private static ITraceSource CreateEtwSource(CollectorOptions o, ulong keywords) =>
-        new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, o.BufferSizeMB), EtwProvider.Choose(o.Source, keywords, DriverServiceProbe.IsRunning));
+        new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, o.BufferSizeMB, o.Force),
+            EtwProvider.Choose(o.Source, keywords, DriverServiceProbe.IsRunning), new TraceEventEtwSessionFactory());
 
     /// <summary>Runs the host until it stops; rethrows the worker's failure for the exit-code mapping.</summary>
     internal static async Task<int> RunHostAsync(Dictionary<string, string?> overrides, TraceSourceFactory sourceFactory)

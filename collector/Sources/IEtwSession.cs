@@ -1,0 +1,32 @@
+// The seam at the ETW edge: what the real-time source needs of a TraceEvent session, so that its own code (start,
+// stop, drain, loss, failures) runs in Linux tests against a fake, and TraceEventSession stays in one thin adapter.
+namespace MonitorNetwork.Collector.Sources;
+
+/// <summary>One started real-time session.</summary>
+public interface IEtwSession : IDisposable
+{
+    /// <summary>Enables one provider; throws <see cref="UnauthorizedAccessException"/> when not elevated.</summary>
+    void EnableProvider(EtwProviderSpec spec);
+
+    /// <summary>Delivers the session's events to <paramref name="router"/> until <see cref="Stop"/> has flushed the last.</summary>
+    Task ProcessAsync(EventRouter router);
+
+    /// <summary>Stops the session: ETW flushes its buffers and <see cref="ProcessAsync"/> ends after the last event.</summary>
+    void Stop();
+
+    /// <summary>Events ETW dropped so far. May throw once the session is stopped (TraceEvent's getter does).</summary>
+    long QueryLost();
+}
+
+/// <summary>Creates sessions, and answers what the OS knows about them.</summary>
+public interface IEtwSessionFactory
+{
+    /// <summary>Whether this process may start ETW sessions (an elevated token).</summary>
+    bool IsElevated();
+
+    /// <summary>Whether a session of this name is running now (another collect, the service, or a crashed run).</summary>
+    bool SessionExists(string sessionName);
+
+    /// <summary>Starts a session; a running one of the same name is stopped and replaced.</summary>
+    IEtwSession Create(EtwSessionOptions options);
+}

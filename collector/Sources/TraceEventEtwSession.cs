@@ -1,0 +1,46 @@
+// The Windows side of the IEtwSession seam: TraceEvent's TraceEventSession, and nothing else. Everything it does
+// is one TraceEvent call; the decisions (takeover, loss, teardown order) are EtwRealTimeSource's, tested on Linux.
+using System.Runtime.Versioning;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Session;
+
+namespace MonitorNetwork.Collector.Sources;
+
+/// <summary>A TraceEvent real-time session.</summary>
+[SupportedOSPlatform("windows")]
+internal sealed class TraceEventEtwSession : IEtwSession
+{
+    private readonly TraceEventSession _session;
+
+    public TraceEventEtwSession(EtwSessionOptions options)
+    {
+        // BufferSizeMB must be set before Source is first touched, or TraceEvent ignores it. The default options
+        // restart a same-named session: EtwRealTimeSource decides beforehand whether that is allowed.
+        _session = new TraceEventSession(options.SessionName) { BufferSizeMB = options.BufferSizeMB, StopOnDispose = true };
+    }
+
+    public void EnableProvider(EtwProviderSpec spec) => _session.EnableProvider(spec.Guid, (TraceEventLevel)spec.Level, spec.Keywords);
+
+    public Task ProcessAsync(EventRouter router) => TraceProcessing.RunAsync(_session.Source, router, CancellationToken.None);
+
+    public void Stop() => _session.Stop();
+
+    public long QueryLost() => _session.EventsLost;
+
+    public void Dispose() => _session.Dispose();
+}
+
+/// <summary>Creates <see cref="TraceEventEtwSession"/>s.</summary>
+[SupportedOSPlatform("windows")]
+public sealed class TraceEventEtwSessionFactory : IEtwSessionFactory
+{
+    /// <inheritdoc/>
+    public bool IsElevated() => TraceEventSession.IsElevated() == true;
+
+    /// <inheritdoc/>
+    public bool SessionExists(string sessionName) =>
+        TraceEventSession.GetActiveSessionNames().Contains(sessionName, StringComparer.OrdinalIgnoreCase);
+
+    /// <inheritdoc/>
+    public IEtwSession Create(EtwSessionOptions options) => new TraceEventEtwSession(options);
+}

@@ -1,0 +1,121 @@
+// The real-time source's own code on Linux, through the IEtwSession seam: Ctrl+C, loss read before teardown, a
+// loss query that throws after stop, a second collect, a provider that fails to enable halfway. The Windows-only
+// EtwRealTimeSourceTests run the same source against a real TraceEvent session.
+using Dapper;
+using Microsoft.Data.Sqlite;
+using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Events;
+using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Pipeline;
+using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Sources;
+using MonitorNetwork.Collector.Tests.TestSupport;
+
+namespace MonitorNetwork.Collector.Tests;
+
+public class EtwRealTimeSourceSeamTests
+{
+    private static EtwRealTimeSource Source(FakeEtwSessions sessions, bool force = false) =>
+        new(new EtwSessionOptions("MonitorNetwork", 64, force), EtwProvider.Driver(ProviderContract.Keywords.All), sessions,
+            snapshot: now => [new ProcessStartedEvent(now, 4242, now - 1_000_000, @"C:\Windows\explorer.exe", null)]);
+
+    private static (string status, long received, long written, long lost) SessionRow(string db)
+    {
+        using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly");
+        return connection.QuerySingle<(string, long, long, long)>(
+            "SELECT status, events_received, events_written, events_lost FROM collector_session");
+    }
+
+    [Fact]
+    public async Task CtrlC_DrainsCompletesAndRecordsTheLossReadBeforeTeardown()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("live.db");
+        var sessions = new FakeEtwSessions { LossToReport = 17 };
+        sessions.EventsToDeliver.AddRange(TrafficScript.Build(flows: 20, packetsPerFlow: 5));
+        using var ctrlC = new CancellationTokenSource();
+        var run = CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)) { PollInterval = TimeSpan.FromMilliseconds(20) },
+            Source(sessions), ctrlC.Token);
+        await Task.Delay(300);
+        ctrlC.Cancel();
+        var result = await run;
+
+        Assert.Equal("completed", result.Status);
+        var (status, received, written, lost) = SessionRow(db);
+        Assert.Equal("completed", status);
+        Assert.Equal(sessions.EventsToDeliver.Count + 1, received); // + the rundown's process
+        Assert.Equal(received, written);
+        Assert.Equal(17, lost); // read while the session still answered; the getter throws after Stop
+        var session = Assert.Single(sessions.Created);
+        Assert.True(session.IsStopped && session.IsDisposed);
+        Assert.Empty(sessions.Running);
+    }
+
+    [Fact]
+    public async Task LossQueryThrowingAfterStop_NeverFailsTheRun()
+    {
+        using var dir = new TempDirectory();
+        var sessions = new FakeEtwSessions { LossToReport = 3 };
+        var source = Source(sessions);
+        using var ctrlC = new CancellationTokenSource();
+        var run = CollectionRun.ExecuteAsync(new RunSettings(dir.File("l.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)) { PollInterval = TimeSpan.FromMilliseconds(5) },
+            source, ctrlC.Token);
+        await Task.Delay(100);
+        ctrlC.Cancel();
+        Assert.Equal("completed", (await run).Status);
+        Assert.Throws<InvalidOperationException>(() => sessions.Created[0].QueryLost()); // the fake is as strict as TraceEvent
+        Assert.Equal(3, source.EventsLost); // and the source still answers, with the last loss it read
+    }
+
+    [Fact]
+    public async Task SecondCollect_ExitsSessionBusy_AndLeavesTheFirstRunning()
+    {
+        var sessions = new FakeEtwSessions();
+        sessions.Running.Add("MonitorNetwork"); // the service's session
+        using var dir = new TempDirectory();
+        var ex = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
+            CollectionRun.ExecuteAsync(new RunSettings(dir.File("s.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
+        Assert.Equal(FailureKind.SessionBusy, ex.Kind);
+        Assert.Equal(12, (int)Cli.Failure.ToExitCode(ex.Kind));
+        Assert.Contains("another collect is running (session MonitorNetwork)", ex.Message);
+        Assert.Empty(sessions.Created);
+        Assert.Contains("MonitorNetwork", sessions.Running);
+    }
+
+    [Fact]
+    public async Task Force_ReplacesAStaleSession()
+    {
+        var sessions = new FakeEtwSessions();
+        sessions.Running.Add("MonitorNetwork"); // left behind by a crashed run
+        using var dir = new TempDirectory();
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var result = await CollectionRun.ExecuteAsync(new RunSettings(dir.File("f.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions, force: true), ctrlC.Token);
+        Assert.Equal("completed", result.Status);
+        Assert.Single(sessions.Created);
+    }
+
+    [Fact]
+    public async Task EnableProviderFailingHalfway_DisposesTheSession()
+    {
+        var sessions = new FakeEtwSessions { FailEnableAt = 2 }; // the driver's provider enables, Kernel-Process fails
+        using var dir = new TempDirectory();
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            CollectionRun.ExecuteAsync(new RunSettings(dir.File("e.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
+        var session = Assert.Single(sessions.Created);
+        Assert.Single(session.Enabled);
+        Assert.True(session.IsDisposed);
+        Assert.Empty(sessions.Running);
+        Assert.Equal("failed", SessionRow(dir.File("e.db")).status);
+    }
+
+    [Fact]
+    public async Task NotElevated_ExitsAccessDeniedWithoutStartingASession()
+    {
+        var sessions = new FakeEtwSessions { Elevated = false };
+        using var dir = new TempDirectory();
+        var ex = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
+            CollectionRun.ExecuteAsync(new RunSettings(dir.File("a.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
+        Assert.Equal(FailureKind.AccessDenied, ex.Kind);
+        Assert.Empty(sessions.Created);
+    }
+}

@@ -1,0 +1,69 @@
+// A stand-in for the ETW edge that is no kinder than TraceEvent: its loss query throws once the session is stopped
+// (as TraceEventSession.EventsLost does, through ControlTrace), EnableProvider can fail on any provider, and a
+// second session of one name exists only if someone replaced the first.
+using MonitorNetwork.Collector.Events;
+using MonitorNetwork.Collector.Sources;
+
+namespace MonitorNetwork.Collector.Tests.TestSupport;
+
+internal sealed class FakeEtwSession(FakeEtwSessions owner, string name) : IEtwSession
+{
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name => name;
+    public List<EtwProviderSpec> Enabled { get; } = [];
+    public bool IsStopped { get; private set; }
+    public bool IsDisposed { get; private set; }
+    public long Lost { get; set; }
+
+    public void EnableProvider(EtwProviderSpec spec)
+    {
+        if (owner.FailEnableAt == Enabled.Count + 1) throw owner.EnableFailure;
+        Enabled.Add(spec);
+    }
+
+    public async Task ProcessAsync(EventRouter router)
+    {
+        foreach (var e in owner.EventsToDeliver) router.Pipeline.Post(e);
+        await _stopped.Task.ConfigureAwait(false); // ETW delivers until the session is stopped and flushed
+    }
+
+    public void Stop()
+    {
+        IsStopped = true;
+        owner.Running.Remove(name);
+        _stopped.TrySetResult();
+    }
+
+    public long QueryLost() => IsStopped || IsDisposed
+        ? throw new InvalidOperationException("ControlTrace: the instance name passed was not recognized as valid (4201)")
+        : Lost;
+
+    public void Dispose()
+    {
+        if (!IsStopped) Stop();
+        IsDisposed = true;
+    }
+}
+
+internal sealed class FakeEtwSessions : IEtwSessionFactory
+{
+    public bool Elevated { get; set; } = true;
+    public HashSet<string> Running { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public List<FakeEtwSession> Created { get; } = [];
+    public List<MonitorEvent> EventsToDeliver { get; } = [];
+    public int FailEnableAt { get; set; }
+    public Exception EnableFailure { get; set; } = new InvalidOperationException("EnableTraceEx2 failed (87)");
+    public long LossToReport { get; set; }
+
+    public bool IsElevated() => Elevated;
+    public bool SessionExists(string sessionName) => Running.Contains(sessionName);
+
+    public IEtwSession Create(EtwSessionOptions options)
+    {
+        var session = new FakeEtwSession(this, options.SessionName) { Lost = LossToReport };
+        Running.Add(options.SessionName);
+        Created.Add(session);
+        return session;
+    }
+}
