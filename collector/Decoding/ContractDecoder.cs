@@ -3,7 +3,10 @@
 // same few event types millions of times. Packet and FlowDeleted have fixed-size fields: once the first event
 // of a type shows its fields are the contract's, in order and of the contract's sizes, later events of that
 // type are read straight from the payload bytes (the same layout through ETW and EventPipe) instead of through
-// PayloadValue, which boxes every field (measured: bench decode).
+// PayloadValue, which boxes every field (measured: bench decode). The two transports lay addresses out
+// differently: EventPipe's test emitter sends each as a bare 16-byte Guid, while the driver's
+// TraceLoggingIPv6Address is TlgInBINARY, written as a UInt16 length (16) and then the 16 bytes
+// (TraceLoggingProvider.h: _tlgArgBinary(void, pValue, 16u, TlgInBINARY, (TlgOutIPV6))). Both are read raw.
 using System.Buffers.Binary;
 using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Events;
@@ -23,6 +26,9 @@ public sealed class ContractDecoder : IEventDecoder
     {
         /// <summary>Payload size when raw reading is proven safe for this type; 0 = not yet, -1 = never.</summary>
         public int RawSize { get; set; }
+
+        /// <summary>The same payload with TraceLogging's UInt16 length before each 16-byte address.</summary>
+        public int RawSizeWithLengths { get; set; }
     }
 
     /// <summary>Contract field sizes of the fixed-layout events, in order.</summary>
@@ -138,25 +144,34 @@ public sealed class ContractDecoder : IEventDecoder
             if (size != sizes[i]) return;
         }
         l.RawSize = sizes.Sum();
+        l.RawSizeWithLengths = l.RawSize + 2 * sizes.Count(size => size == 16);
     }
 
     private static bool TryRaw<TView>(in TView view, Layout l, int[] sizes, out ReadOnlySpan<byte> payload) where TView : IEventView
     {
         payload = default;
         ProveRawLayout(view, l, sizes);
-        return l.RawSize > 0 && view.TryGetPayload(out payload) && payload.Length == l.RawSize;
+        return l.RawSize > 0 && view.TryGetPayload(out payload) && (payload.Length == l.RawSize || payload.Length == l.RawSizeWithLengths);
     }
 
     private static PacketEvent? DecodePacket<TView>(in TView view, Layout l) where TView : IEventView
     {
         if (TryRaw(view, l, s_packetSizes, out var raw))
         {
-            // FlowId 0, ProcessId 8, Direction 12, Protocol 13, LocalAddress 14, LocalPort 30, RemoteAddress 32, RemotePort 48, Bytes 50
+            // FlowId 0, ProcessId 8, Direction 12, Protocol 13, [length], LocalAddress, LocalPort, [length], RemoteAddress,
+            // RemotePort, Bytes: with TraceLogging's lengths (n = 2) every field after Protocol moves by n, then 2n.
+            var n = raw.Length == l.RawSize ? 0 : 2;
             var direction = raw[12];
-            if (direction > 1) return null;
-            return new PacketEvent(view.TimestampUs, BinaryPrimitives.ReadUInt64LittleEndian(raw), BinaryPrimitives.ReadUInt32LittleEndian(raw[8..]),
-                (FlowDirection)direction, raw[13], NetAddress.FromBytes(raw.Slice(14, 16)), BinaryPrimitives.ReadUInt16LittleEndian(raw[30..]),
-                NetAddress.FromBytes(raw.Slice(32, 16)), BinaryPrimitives.ReadUInt16LittleEndian(raw[48..]), BinaryPrimitives.ReadUInt32LittleEndian(raw[50..]));
+            var lengthsHold = n == 0 || (BinaryPrimitives.ReadUInt16LittleEndian(raw[14..]) == 16 && BinaryPrimitives.ReadUInt16LittleEndian(raw[(32 + n)..]) == 16);
+            if (lengthsHold)
+            {
+                if (direction > 1) return null;
+                return new PacketEvent(view.TimestampUs, BinaryPrimitives.ReadUInt64LittleEndian(raw), BinaryPrimitives.ReadUInt32LittleEndian(raw[8..]),
+                    (FlowDirection)direction, raw[13], NetAddress.FromBytes(raw.Slice(14 + n, 16)), BinaryPrimitives.ReadUInt16LittleEndian(raw[(30 + n)..]),
+                    NetAddress.FromBytes(raw.Slice(32 + 2 * n, 16)), BinaryPrimitives.ReadUInt16LittleEndian(raw[(48 + 2 * n)..]),
+                    BinaryPrimitives.ReadUInt32LittleEndian(raw[(50 + 2 * n)..]));
+            }
+            // a length that is not 16: not the layout we proved, so the field-by-field path decides
         }
         if (!TryFlowTuple(view, l, out var t) || !FieldValue.TryUnsigned(Value(view, l, 8), uint.MaxValue, out var bytes))
             return null;

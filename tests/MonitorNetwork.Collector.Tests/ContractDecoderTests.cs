@@ -20,6 +20,56 @@ public class ContractDecoderTests
         _ => [0xFFFF_FFFF_FFFF_FFFEUL, 0xFFFF_FFFEU, (byte)1, (byte)6, new Guid(V4Mapped), (ushort)65535, new Guid(V6), (ushort)40000, 60000U],
     };
 
+    /// <summary>
+    /// A Packet payload in the TraceLogging wire format the driver writes (TraceLoggingProvider.h): integers little-endian
+    /// in field order, and each TraceLoggingIPv6Address as TlgInBINARY, a UInt16 byte count (16) and then the bytes.
+    /// </summary>
+    private static byte[] TraceLoggingPacketPayload(ushort addressLength = 16)
+    {
+        var bytes = new List<byte>();
+        bytes.AddRange(BitConverter.GetBytes(0xFFFF_FFFF_FFFF_FFFEUL));
+        bytes.AddRange(BitConverter.GetBytes(0xFFFF_FFFEU));
+        bytes.Add(1);
+        bytes.Add(6);
+        bytes.AddRange(BitConverter.GetBytes(addressLength));
+        bytes.AddRange(V4Mapped);
+        bytes.AddRange(BitConverter.GetBytes((ushort)65535));
+        bytes.AddRange(BitConverter.GetBytes(addressLength));
+        bytes.AddRange(V6);
+        bytes.AddRange(BitConverter.GetBytes((ushort)40000));
+        bytes.AddRange(BitConverter.GetBytes(60000U));
+        return bytes.ToArray();
+    }
+
+    [Fact]
+    public void Decode_PacketInTraceLoggingWireFormat_ReadRawWithTheAddressLengths()
+    {
+        var decoder = new ContractDecoder();
+        var raw = TraceLoggingPacketPayload();
+        Assert.Equal(58, raw.Length);
+        // The first event proves the layout from TDH's values; the second carries no usable values at all, so only the
+        // raw path can decode it.
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(new FakeEventView("Packet", ProviderContract.Fields.Packet, PacketValues("tdh"), raw: raw), out _));
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(new FakeEventView("Packet", ProviderContract.Fields.Packet, new object?[9], raw: raw), out var decoded));
+        var p = Assert.IsType<PacketEvent>(decoded);
+        Assert.Equal("192.168.1.10", p.LocalAddress.ToString());
+        Assert.Equal(65535, p.LocalPort);
+        Assert.Equal("2001:db8::10", p.RemoteAddress.ToString());
+        Assert.Equal(40000, p.RemotePort);
+        Assert.Equal(60000U, p.Bytes);
+        Assert.Equal(0xFFFF_FFFEU, p.ProcessId);
+    }
+
+    [Fact]
+    public void Decode_PacketWithAnAddressLengthOtherThan16_NotReadRaw()
+    {
+        var decoder = new ContractDecoder();
+        var good = TraceLoggingPacketPayload();
+        Assert.Equal(DecodeOutcome.Decoded, decoder.Decode(new FakeEventView("Packet", ProviderContract.Fields.Packet, PacketValues("tdh"), raw: good), out _));
+        var outcome = decoder.Decode(new FakeEventView("Packet", ProviderContract.Fields.Packet, new object?[9], raw: TraceLoggingPacketPayload(addressLength: 15)), out _);
+        Assert.Equal(DecodeOutcome.Malformed, outcome); // the field-by-field path had no values: never garbage from misread bytes
+    }
+
     [Theory]
     [InlineData("tdh")]
     [InlineData("eventpipe")]
