@@ -10,13 +10,13 @@
 #pragma once
 #include "ntddk.h"
 
-#if defined(NDIS_SUPPORT_NDIS6) && !defined(MN_STUB_NDIS_DERIVED)
+#if defined(NDIS_SUPPORT_NDIS6) && !defined(MN_STANDIN_NDIS_DERIVED)
 #error NDIS: NDIS_SUPPORT_NDIS6 is derived by ndis.h; define a version macro (NDIS630 ...) instead
 #endif
 #if defined(NDIS630) || defined(NDIS640) || defined(NDIS650) || defined(NDIS660) || defined(NDIS670) || \
     defined(NDIS680) || defined(NDIS681) || defined(NDIS682) || defined(NDIS683) || defined(NDIS684) || \
     defined(NDIS685) || defined(NDIS686) || defined(NDIS687) || defined(NDIS688) || defined(NDIS689)
-#define MN_STUB_NDIS_DERIVED 1
+#define MN_STANDIN_NDIS_DERIVED 1
 #define NDIS_SUPPORT_NDIS6 1
 #define NDIS_SUPPORT_NDIS630 1
 #else
