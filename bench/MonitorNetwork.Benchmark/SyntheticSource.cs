@@ -9,6 +9,7 @@ internal sealed class SyntheticSource(IEnumerable<MonitorEvent> events) : ITrace
 {
     public string Kind => "benchmark";
     public string? Detail => "synthetic";
+    public bool IsLive => true; // measured like collect
     public double? Progress => null;
     public long EventsLost => 0;
 

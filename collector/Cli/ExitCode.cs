@@ -10,31 +10,31 @@ public enum ExitCode
     /// <summary>Done.</summary>
     Success = 0,
     /// <summary>An unexpected error (a bug, or an OS error we did not foresee).</summary>
-    Unexpected = 1,
+    Unexpected = FailureKind.Unexpected,
     /// <summary>Bad command line: unknown option, missing argument, malformed value.</summary>
-    Usage = 2,
+    Usage = FailureKind.Usage,
     /// <summary>An input file or database does not exist.</summary>
-    NotFound = 3,
+    NotFound = FailureKind.NotFound,
     /// <summary>A trace file is truncated, corrupt, or not a trace.</summary>
-    BadTraceFile = 4,
+    BadTraceFile = FailureKind.BadTraceFile,
     /// <summary>The database is not SQLite, or not a MonitorNetwork database.</summary>
-    NotMonitorNetworkDatabase = 5,
+    NotMonitorNetworkDatabase = FailureKind.NotMonitorNetworkDatabase,
     /// <summary>The database was written by a newer monitornetwork.</summary>
-    DatabaseTooNew = 6,
+    DatabaseTooNew = FailureKind.DatabaseTooNew,
     /// <summary>The database or its directory cannot be created or written.</summary>
-    DatabaseUnwritable = 7,
+    DatabaseUnwritable = FailureKind.DatabaseUnwritable,
     /// <summary>Not available on this operating system.</summary>
-    NotSupportedOnThisOS = 8,
+    NotSupportedOnThisOS = FailureKind.NotSupportedOnThisOS,
     /// <summary>Access denied; run elevated.</summary>
-    AccessDenied = 9,
+    AccessDenied = FailureKind.AccessDenied,
     /// <summary>SQLite rejected a query, or a query tried to write.</summary>
-    QueryFailed = 10,
+    QueryFailed = FailureKind.QueryFailed,
     /// <summary>The database has an older schema; collect or import upgrade it.</summary>
-    DatabaseTooOld = 11,
+    DatabaseTooOld = FailureKind.DatabaseTooOld,
     /// <summary>Another collect (or the service) already runs the ETW session; --force replaces a stale one.</summary>
-    SessionBusy = 12,
+    SessionBusy = FailureKind.SessionBusy,
     /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
-    Interrupted = 130,
+    Interrupted = Hosting.StopSignals.InterruptedExitCode,
 }
 
 /// <summary>Maps failures to exit codes and one-line messages.</summary>
@@ -50,22 +50,8 @@ public static class Failure
         _ => (ExitCode.Unexpected, $"unexpected error ({ex.GetType().Name}): {OneLine(ex.Message)}"),
     };
 
-    /// <summary>The exit code of a failure kind.</summary>
-    public static ExitCode ToExitCode(FailureKind kind) => kind switch
-    {
-        FailureKind.Usage => ExitCode.Usage,
-        FailureKind.NotFound => ExitCode.NotFound,
-        FailureKind.BadTraceFile => ExitCode.BadTraceFile,
-        FailureKind.NotMonitorNetworkDatabase => ExitCode.NotMonitorNetworkDatabase,
-        FailureKind.DatabaseTooNew => ExitCode.DatabaseTooNew,
-        FailureKind.DatabaseUnwritable => ExitCode.DatabaseUnwritable,
-        FailureKind.NotSupportedOnThisOS => ExitCode.NotSupportedOnThisOS,
-        FailureKind.AccessDenied => ExitCode.AccessDenied,
-        FailureKind.QueryFailed => ExitCode.QueryFailed,
-        FailureKind.DatabaseTooOld => ExitCode.DatabaseTooOld,
-        FailureKind.SessionBusy => ExitCode.SessionBusy,
-        _ => ExitCode.Unexpected,
-    };
+    /// <summary>The exit code of a failure kind: its own value.</summary>
+    public static ExitCode ToExitCode(FailureKind kind) => (ExitCode)(int)kind;
 
     private static string OneLine(string message) => message.Split('\n', 2)[0].Trim();
 }

@@ -9,7 +9,11 @@ public abstract record MonitorEvent(long TimestampUs);
 public sealed record FlowEstablishedEvent(
     long TimestampUs, ulong FlowId, uint ProcessId, FlowDirection Direction, byte Protocol,
     NetAddress LocalAddress, ushort LocalPort, NetAddress RemoteAddress, ushort RemotePort, string ProcessPath)
-    : MonitorEvent(TimestampUs);
+    : MonitorEvent(TimestampUs)
+{
+    /// <summary>The path as WFP sent it, when normalisation changed it (see ImagePathNormalizer).</summary>
+    public string? RawProcessPath { get; init; }
+}
 
 /// <summary>The contract's FlowDeleted event, with the flow's lifetime totals.</summary>
 public sealed record FlowDeletedEvent(
@@ -31,8 +35,16 @@ public sealed record HealthEvent(long TimestampUs, string Name, IReadOnlyList<Ke
 /// UTC microseconds: with the pid it names one program run, since PIDs are reused.
 /// </summary>
 public sealed record ProcessStartedEvent(long TimestampUs, uint ProcessId, long StartTimeUs, string? ImagePath, string? CommandLine)
-    : MonitorEvent(TimestampUs);
+    : MonitorEvent(TimestampUs)
+{
+    /// <summary>The path as the source sent it, when normalisation changed it (see ImagePathNormalizer).</summary>
+    public string? RawImagePath { get; init; }
+}
 
 /// <summary>A process that exited.</summary>
 public sealed record ProcessEndedEvent(long TimestampUs, uint ProcessId, long StartTimeUs, string? ImagePath)
-    : MonitorEvent(TimestampUs);
+    : MonitorEvent(TimestampUs)
+{
+    /// <summary>The path as the source sent it, when normalisation changed it (see ImagePathNormalizer).</summary>
+    public string? RawImagePath { get; init; }
+}

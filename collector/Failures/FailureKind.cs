@@ -1,31 +1,32 @@
-// The kinds of failure a user can act on. The CLI maps each to its own exit code in one place (Cli/ExitCodes.cs).
+// The kinds of failure a user can act on. Each member's value IS its process exit code (README, Exit codes);
+// Cli/ExitCode.cs adds the two codes that are not failures (success, interrupted) and prints the one line.
 namespace MonitorNetwork.Collector.Failures;
 
 /// <summary>What went wrong, in terms a user can act on.</summary>
 public enum FailureKind
 {
     /// <summary>A bug or an unexpected OS error.</summary>
-    Unexpected,
+    Unexpected = 1,
     /// <summary>A bad option, argument or parameter value.</summary>
-    Usage,
+    Usage = 2,
     /// <summary>An input file or database that does not exist.</summary>
-    NotFound,
+    NotFound = 3,
     /// <summary>A trace file that is truncated, corrupt or not a trace at all.</summary>
-    BadTraceFile,
+    BadTraceFile = 4,
     /// <summary>A file that is not a SQLite database, or a SQLite database that is not ours.</summary>
-    NotMonitorNetworkDatabase,
+    NotMonitorNetworkDatabase = 5,
     /// <summary>A database written by a newer monitornetwork.</summary>
-    DatabaseTooNew,
+    DatabaseTooNew = 6,
     /// <summary>A database of an older schema opened read-only, which cannot upgrade it.</summary>
-    DatabaseTooOld,
+    DatabaseTooOld = 11,
     /// <summary>A database or directory that cannot be created or written.</summary>
-    DatabaseUnwritable,
+    DatabaseUnwritable = 7,
     /// <summary>A feature this operating system does not have (ETW off Windows).</summary>
-    NotSupportedOnThisOS,
+    NotSupportedOnThisOS = 8,
     /// <summary>The OS refused: typically not elevated.</summary>
-    AccessDenied,
+    AccessDenied = 9,
     /// <summary>A query that SQLite rejected, or that tried to write.</summary>
-    QueryFailed,
+    QueryFailed = 10,
     /// <summary>Another collect (or the service) is running the same ETW session.</summary>
-    SessionBusy,
+    SessionBusy = 12,
 }

@@ -18,8 +18,8 @@ public sealed class CollectorOptions
     public string SessionName { get; set; } = "MonitorNetwork";
     /// <summary>Replace a running ETW session of the same name instead of refusing (collect --force).</summary>
     public bool Force { get; set; }
-    /// <summary>ETW buffer memory in MB.</summary>
-    public int BufferSizeMB { get; set; } = 64;
+    /// <summary>ETW buffer memory in MB; 0 (the default) is TraceEvent's default, max(64, 2 x processors).</summary>
+    public int BufferSizeMB { get; set; }
     /// <summary>Bounded queue capacity, in events.</summary>
     public int QueueCapacity { get; set; } = 262_144;
     /// <summary>Events per transaction at most.</summary>

@@ -3,11 +3,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Running;
 using MonitorNetwork.Collector.Sources;
-using MonitorNetwork.Collector.Store;
 
 namespace MonitorNetwork.Collector.Hosting;
 
@@ -36,11 +35,11 @@ public sealed class CollectorWorker(
         var o = options.Value;
         try
         {
-            var keywords = ProviderContract.ParseKeywords(o.Keywords);
+            var typed = CollectorSettings.From(o);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            if (!string.IsNullOrWhiteSpace(o.Duration)) stop.CancelAfter(Cli.DurationParser.Parse(o.Duration));
+            if (typed.Duration is { } duration) stop.CancelAfter(duration);
             var settings = new RunSettings(
-                string.IsNullOrWhiteSpace(o.DatabasePath) ? StorePaths.DefaultDatabasePath() : o.DatabasePath,
+                typed.DatabasePath,
                 new PipelineOptions
                 {
                     QueueCapacity = o.QueueCapacity,
@@ -49,14 +48,9 @@ public sealed class CollectorWorker(
                 },
                 TimeSpan.FromSeconds(1))
             {
-                Retention = new RetentionOptions
-                {
-                    PacketRetention = Cli.DurationParser.Parse(o.PacketRetention),
-                    FlowRetention = Cli.DurationParser.Parse(o.FlowRetention),
-                    MaxDatabaseBytes = Cli.SizeParser.Parse(o.MaxDatabaseSize),
-                },
+                Retention = typed.Retention,
             };
-            var source = sourceFactory(o, keywords);
+            var source = sourceFactory(o, typed.Keywords);
             logger.LogInformation("collecting {Source} into {Database}", source.Kind, Path.GetFullPath(settings.DatabasePath));
             Result = await CollectionRun.ExecuteAsync(settings, source, stop.Token, logger,
                 (_, _) => _started.TrySetResult()).ConfigureAwait(false);

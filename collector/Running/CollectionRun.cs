@@ -49,7 +49,10 @@ public static class CollectionRun
 
         var status = "completed";
         Exception? failure = null;
-        var running = source.RunAsync(new EventRouter(pipeline, source.CreateDecoder()), cancellationToken);
+        // A live run maps NT device paths with this machine's volumes; a recording may come from another machine,
+        // whose volumes we do not know, so its paths only get one spelling each.
+        var paths = new Decoding.ImagePathNormalizer(source.IsLive ? VolumeMap.Read() : new Dictionary<string, string>());
+        var running = source.RunAsync(new EventRouter(pipeline, source.CreateDecoder(), paths), cancellationToken);
         try
         {
             while (await Task.WhenAny(running, Task.Delay(settings.PollInterval, CancellationToken.None)).ConfigureAwait(false) != running)
@@ -58,11 +61,11 @@ public static class CollectionRun
                 onPoll?.Invoke(source, pipeline.Counters);
             }
             await running.ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested && source.Progress is not null) status = "interrupted";
+            if (cancellationToken.IsCancellationRequested && !source.IsLive) status = "interrupted";
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            status = source.Progress is null ? "completed" : "interrupted";
+            status = source.IsLive ? "completed" : "interrupted";
         }
 #pragma warning disable CA1031 // Recorded in the session row, then rethrown once the drain has committed what arrived.
         catch (Exception ex)

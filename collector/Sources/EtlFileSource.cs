@@ -1,49 +1,33 @@
-// Imports an .etl recording (WPR, xperf, tracelog). Windows only: TraceEvent decodes .etl through TDH.
+// Imports an .etl recording (WPR, xperf, tracelog), through the shared TraceFileSource skeleton. Windows only:
+// TraceEvent decodes .etl through TDH.
 using System.Runtime.Versioning;
 using Microsoft.Diagnostics.Tracing;
-using MonitorNetwork.Collector.Failures;
 
 namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>Reads an .etl file through TraceEvent's <see cref="ETWTraceEventSource"/>.</summary>
 [SupportedOSPlatform("windows")]
-public sealed class EtlFileSource(string path) : ITraceSource
+public sealed class EtlFileSource(string path) : TraceFileSource(path)
 {
-    private long _lost;
+    private double _endMs = 1;
+    private double _lastMs;
 
     /// <inheritdoc/>
-    public string Kind => "etl";
+    public override string Kind => "etl";
+    /// <summary>How far into the recording's time span the last event was: .etl files are read by time, not bytes.</summary>
+    public override double? Progress => Math.Clamp(Volatile.Read(ref _lastMs) / _endMs, 0, 1);
     /// <inheritdoc/>
-    public string? Detail => Path.GetFullPath(path);
-    /// <inheritdoc/>
-    public double? Progress => null;
-    /// <inheritdoc/>
-    public long EventsLost => Interlocked.Read(ref _lost);
+    protected override string FormatName => ".etl";
 
     /// <inheritdoc/>
-    public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)
+    protected override TraceEventDispatcher Open(string fullPath)
     {
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new MonitorNetworkException(FailureKind.NotFound, $"no such file: {full}");
-        ETWTraceEventSource source;
-        try
-        {
-            source = new ETWTraceEventSource(full);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new MonitorNetworkException(FailureKind.BadTraceFile, $"{full} is not a readable .etl file: {ex.Message.Split('\n')[0].Trim()}", ex);
-        }
-        using (source)
-        {
-            try
-            {
-                await TraceProcessing.RunAsync(source, router, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Exchange(ref _lost, source.EventsLost);
-            }
-        }
+        var source = new ETWTraceEventSource(fullPath);
+        _endMs = Math.Max(1, source.SessionEndTimeRelativeMSec);
+        source.AllEvents += data => Volatile.Write(ref _lastMs, data.TimeStampRelativeMSec);
+        return source;
     }
+
+    /// <summary>An ETW file source honours StopProcessing after the current buffer.</summary>
+    protected override void RequestStop(TraceEventDispatcher reader) => reader.StopProcessing();
 }

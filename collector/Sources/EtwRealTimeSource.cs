@@ -33,6 +33,8 @@ public sealed class EtwRealTimeSource(
     /// <inheritdoc/>
     public string? Detail => options.SessionName;
     /// <inheritdoc/>
+    public bool IsLive => true;
+    /// <inheritdoc/>
     public double? Progress => null;
 
     /// <summary>The last loss the session reported; never throws, whatever state the session is in.</summary>
@@ -121,7 +123,7 @@ public sealed class EtwRealTimeSource(
         try
         {
             foreach (var running in _snapshot((DateTime.UtcNow - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond))
-                router.Pipeline.Post(running);
+                router.Post(running);
         }
 #pragma warning disable CA1031 // Best effort (WMI can fail with COM errors): collection goes on without the rundown.
         catch (Exception)

@@ -18,6 +18,8 @@ public sealed class EventPipeLiveSource(int processId, ulong keywords, int buffe
     /// <inheritdoc/>
     public string? Detail => $"pid {processId}";
     /// <inheritdoc/>
+    public bool IsLive => true;
+    /// <inheritdoc/>
     public double? Progress => null;
     /// <inheritdoc/>
     public long EventsLost => _source?.EventsLost ?? Interlocked.Read(ref _lostAtEnd);

@@ -7,9 +7,13 @@ using MonitorNetwork.Collector.Pipeline;
 namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>Connects a TraceEvent source to the decoder and the pipeline.</summary>
-public sealed class EventRouter(EventPipeline pipeline, IEventDecoder? decoder = null)
+/// <param name="pipeline">Where decoded events go.</param>
+/// <param name="decoder">The source's decoder (the MonitorNetwork contract by default).</param>
+/// <param name="paths">One spelling per image path for the whole run (default: spelling only, no volume map).</param>
+public sealed class EventRouter(EventPipeline pipeline, IEventDecoder? decoder = null, ImagePathNormalizer? paths = null)
 {
     private readonly IEventDecoder _decoder = decoder ?? new ContractDecoder();
+    private readonly ImagePathNormalizer _paths = paths ?? new ImagePathNormalizer(new Dictionary<string, string>());
     private long _sessionStartUs = long.MinValue;
 
     /// <summary>The pipeline events go to.</summary>
@@ -36,7 +40,10 @@ public sealed class EventRouter(EventPipeline pipeline, IEventDecoder? decoder =
     public void Route<TView>(in TView view) where TView : IEventView
     {
         var outcome = _decoder.Decode(view, out var decoded);
-        if (outcome == DecodeOutcome.Decoded) pipeline.Post(decoded!);
+        if (outcome == DecodeOutcome.Decoded) Post(decoded!);
         else pipeline.Count(outcome);
     }
+
+    /// <summary>Posts an event that did not come through the decoder (the process rundown), normalised like the rest.</summary>
+    public void Post(Events.MonitorEvent e) => pipeline.Post(_paths.Apply(e));
 }

@@ -11,7 +11,13 @@ public interface ITraceSource
     /// <summary>File path or session name, stored in collector_session.source_detail.</summary>
     string? Detail { get; }
 
-    /// <summary>Fraction of the input read so far (0..1) for files; null for live sources.</summary>
+    /// <summary>
+    /// A live session (ETW real-time, EventPipe) rather than a file. A stop request ends a live source normally
+    /// ("completed") and a file early ("interrupted").
+    /// </summary>
+    bool IsLive { get; }
+
+    /// <summary>Fraction of the input read so far (0..1) for files, when known; null for live sources.</summary>
     double? Progress { get; }
 
     /// <summary>Events the transport reported lost so far.</summary>

@@ -14,9 +14,11 @@ internal sealed class TraceEventEtwSession : IEtwSession
 
     public TraceEventEtwSession(EtwSessionOptions options)
     {
-        // BufferSizeMB must be set before Source is first touched, or TraceEvent ignores it. The default options
-        // restart a same-named session: EtwRealTimeSource decides beforehand whether that is allowed.
-        _session = new TraceEventSession(options.SessionName) { BufferSizeMB = options.BufferSizeMB, StopOnDispose = true };
+        // The session starts at the first EnableProvider, which is when its buffer size is used, so it is set here.
+        // 0 keeps TraceEvent's own default, max(64, 2 x processors) MB. The default options restart a same-named
+        // session: EtwRealTimeSource decides beforehand whether that is allowed.
+        _session = new TraceEventSession(options.SessionName) { StopOnDispose = true };
+        if (options.BufferSizeMB > 0) _session.BufferSizeMB = options.BufferSizeMB;
     }
 
     public void EnableProvider(EtwProviderSpec spec) => _session.EnableProvider(spec.Guid, (TraceEventLevel)spec.Level, spec.Keywords);

@@ -61,9 +61,9 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             RETURNING stream_id
             """, "$flow", "$pid", "$proto", "$la", "$lp", "$ra", "$rp", "$rid");
         _insertFlow = Prepare("""
-            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us)
-            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts)
-            """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts");
+            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, process_path_raw)
+            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw)
+            """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$raw");
         _endFlow = Prepare("""
             UPDATE flow SET end_ts_us = $ts, packets_in = $pin, bytes_in = $bin, packets_out = $pout, bytes_out = $bout
             WHERE flow_key = (SELECT max(flow_key) FROM flow WHERE flow_id = $flow AND end_ts_us IS NULL)
@@ -80,12 +80,13 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             WHERE session_id = $session
             """, "$rcv", "$wr", "$drop", "$lost", "$bad", "$unk", "$session");
         _upsertProcess = Prepare("""
-            INSERT INTO process(pid, start_ts_us, end_ts_us, image_path, command_line) VALUES ($pid, $start, $end, $image, $cmd)
+            INSERT INTO process(pid, start_ts_us, end_ts_us, image_path, command_line, image_path_raw) VALUES ($pid, $start, $end, $image, $cmd, $raw)
             ON CONFLICT(pid, start_ts_us) DO UPDATE SET
                 end_ts_us = coalesce(excluded.end_ts_us, end_ts_us),
                 image_path = coalesce(excluded.image_path, image_path),
-                command_line = coalesce(excluded.command_line, command_line)
-            """, "$pid", "$start", "$end", "$image", "$cmd");
+                command_line = coalesce(excluded.command_line, command_line),
+                image_path_raw = coalesce(excluded.image_path_raw, image_path_raw)
+            """, "$pid", "$start", "$end", "$image", "$cmd", "$raw");
         _markStreamsEnded = Prepare("UPDATE packet_stream SET flow_ended = 1 WHERE flow_id = $flow AND flow_ended = 0", "$flow");
         _upsertMinute = new RawStatement(connection, """
             INSERT INTO packet_minute(stream_id, minute, packets_in, bytes_in, packets_out, bytes_out)
@@ -154,8 +155,8 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                     case FlowEstablishedEvent f: WriteFlowEstablished(f); break;
                     case FlowDeletedEvent d: WriteFlowDeleted(d); break;
                     case HealthEvent h: WriteHealth(h); break;
-                    case ProcessStartedEvent s: Run(_upsertProcess, s.ProcessId, s.StartTimeUs, DBNull.Value, (object?)s.ImagePath ?? DBNull.Value, (object?)s.CommandLine ?? DBNull.Value); break;
-                    case ProcessEndedEvent e: Run(_upsertProcess, e.ProcessId, e.StartTimeUs, e.TimestampUs, (object?)e.ImagePath ?? DBNull.Value, DBNull.Value); break;
+                    case ProcessStartedEvent s: Run(_upsertProcess, s.ProcessId, s.StartTimeUs, DBNull.Value, (object?)s.ImagePath ?? DBNull.Value, (object?)s.CommandLine ?? DBNull.Value, (object?)s.RawImagePath ?? DBNull.Value); break;
+                    case ProcessEndedEvent e: Run(_upsertProcess, e.ProcessId, e.StartTimeUs, e.TimestampUs, (object?)e.ImagePath ?? DBNull.Value, DBNull.Value, (object?)e.RawImagePath ?? DBNull.Value); break;
                 }
             }
             _packets.Flush();
@@ -249,7 +250,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     {
         var remoteId = RemoteId(f.RemoteAddress, f.TimestampUs, f.ProcessId);
         Run(_insertFlow, unchecked((long)f.FlowId), _sessionId, f.ProcessId, f.ProcessPath, (byte)f.Direction, f.Protocol,
-            f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, remoteId, f.TimestampUs);
+            f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, remoteId, f.TimestampUs, (object?)f.RawProcessPath ?? DBNull.Value);
     }
 
     private void WriteFlowDeleted(FlowDeletedEvent d)

@@ -13,16 +13,26 @@ public static class StorePaths
     public const string FileName = "monitornetwork.db";
 
     /// <summary>
-    /// %ProgramData%\MonitorNetwork\monitornetwork.db on Windows; $XDG_DATA_HOME/monitornetwork/monitornetwork.db
-    /// (default ~/.local/share) elsewhere.
+    /// The store used when none is given. On Windows an elevated process (collect, the service running as
+    /// LocalSystem) uses %ProgramData%\MonitorNetwork\monitornetwork.db, private to Administrators and SYSTEM; a
+    /// process that is not elevated (an import, query or stats by a user) uses its own
+    /// %LOCALAPPDATA%\MonitorNetwork\monitornetwork.db, which it can write. Elsewhere:
+    /// $XDG_DATA_HOME/monitornetwork/monitornetwork.db (default ~/.local/share).
     /// </summary>
-    public static string DefaultDatabasePath()
+    public static string DefaultDatabasePath() =>
+        DefaultDatabasePath(OperatingSystem.IsWindows(), Environment.IsPrivilegedProcess, Environment.GetEnvironmentVariable, Environment.GetFolderPath);
+
+    /// <summary>The rule of <see cref="DefaultDatabasePath()"/>, with the OS, the token and the environment given.</summary>
+    internal static string DefaultDatabasePath(bool windows, bool elevated, Func<string, string?> variable, Func<Environment.SpecialFolder, string> folder)
     {
-        if (OperatingSystem.IsWindows())
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "MonitorNetwork", FileName);
-        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        if (windows)
+        {
+            var root = folder(elevated ? Environment.SpecialFolder.CommonApplicationData : Environment.SpecialFolder.LocalApplicationData);
+            return Path.Combine(root, "MonitorNetwork", FileName);
+        }
+        var dataHome = variable("XDG_DATA_HOME");
         if (string.IsNullOrEmpty(dataHome))
-            dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            dataHome = Path.Combine(folder(Environment.SpecialFolder.UserProfile), ".local", "share");
         return Path.Combine(dataHome, "monitornetwork", FileName);
     }
 

@@ -1,5 +1,6 @@
 // The command line's contract with users and scripts: one line on stderr, a distinct exit code, no stack trace.
 using Dapper;
+using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Cli;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Store;

@@ -145,6 +145,29 @@ public sealed class CrashAndStopTests : IClassFixture<CrashAndStopTests.Recordin
     }
 
     [Fact]
+    public async Task SigHup_TerminalClosed_DrainsCommitsAndExits130()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("POSIX signals; on Windows closing the console window is SIGHUP through PosixSignalRegistration");
+            return;
+        }
+        using var dir = new TempDirectory();
+        var db = dir.File("hup.db");
+        using var child = StartImport(db);
+        await WaitForFirstCommit(db, child);
+        Process.Start("kill", ["-HUP", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((int)ExitCode.Interrupted, child.ExitCode);
+        AssertConsistent(db);
+        using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        var session = c.QuerySingle("SELECT status, events_received, events_written, events_dropped FROM collector_session");
+        Assert.Equal("interrupted", (string)session.status);
+        Assert.Equal((long)session.events_received, (long)session.events_written + (long)session.events_dropped);
+    }
+
+    [Fact]
     public async Task SecondSignal_ExitsAtOnce_WithoutCorruption()
     {
         if (OperatingSystem.IsWindows())

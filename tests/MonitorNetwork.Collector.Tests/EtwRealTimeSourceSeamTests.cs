@@ -118,4 +118,20 @@ public class EtwRealTimeSourceSeamTests
         Assert.Equal(FailureKind.AccessDenied, ex.Kind);
         Assert.Empty(sessions.Created);
     }
+
+    [Fact]
+    public async Task Collect_ThroughTheHostWithTheFakeSession_EndsCompletedAndExitsZero()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("host.db");
+        var sessions = new FakeEtwSessions { LossToReport = 5 };
+        sessions.EventsToDeliver.AddRange(TrafficScript.Build(flows: 5, packetsPerFlow: 3));
+        var exit = await Cli.Commands.CollectCommand.RunHostAsync(
+            new Dictionary<string, string?> { ["Collector:DatabasePath"] = db, ["Collector:Duration"] = "1s", ["Logging:LogLevel:Default"] = "Warning" },
+            (o, keywords) => new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, o.BufferSizeMB, o.Force),
+                EtwProvider.Driver(keywords), sessions, snapshot: _ => []));
+        Assert.Equal(0, exit);
+        var (status, received, written, lost) = SessionRow(db);
+        Assert.Equal(("completed", sessions.EventsToDeliver.Count, sessions.EventsToDeliver.Count, 5L), (status, (int)received, (int)written, lost));
+    }
 }

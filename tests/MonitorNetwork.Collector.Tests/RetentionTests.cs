@@ -1,6 +1,7 @@
 // Bounded disk: retention by age and a maximum size, pruned in chunks between batches while ingest goes on.
 using System.Net;
 using Dapper;
+using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Cli;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Store;

@@ -3,6 +3,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Hosting;
@@ -41,23 +42,42 @@ internal static class CollectCommand
             if (durationText is not null) DurationParser.Parse(durationText);
             DurationParser.Parse(parse.GetValue(retention)!);
             SizeParser.Parse(parse.GetValue(maxSize)!);
-            // Only what the command line says overrides appsettings.json and MONITORNETWORK_ variables: an option
-            // left at its default must not hide the file's value.
-            var overrides = new Dictionary<string, string?>();
-            void Given<T>(Option<T> option, string key)
-            {
-                if (parse.GetResult(option) is { Implicit: false }) overrides[key] = Convert.ToString(parse.GetValue(option), System.Globalization.CultureInfo.InvariantCulture);
-            }
-            Given(db, "Collector:DatabasePath");
-            Given(keywords, "Collector:Keywords");
-            Given(source, "Collector:Source");
-            Given(duration, "Collector:Duration");
-            Given(retention, "Collector:PacketRetention");
-            Given(maxSize, "Collector:MaxDatabaseSize");
-            Given(force, "Collector:Force");
+            var overrides = Overrides(parse);
             return RunAsync(overrides);
         });
         return command;
+    }
+
+    /// <summary>The configuration keys each collect option sets.</summary>
+    private static readonly Dictionary<string, string> s_keys = new()
+    {
+        ["--db"] = "Collector:DatabasePath",
+        ["--keywords"] = "Collector:Keywords",
+        ["--source"] = "Collector:Source",
+        ["--duration"] = "Collector:Duration",
+        ["--retention"] = "Collector:PacketRetention",
+        ["--max-size"] = "Collector:MaxDatabaseSize",
+        ["--force"] = "Collector:Force",
+    };
+
+    /// <summary>
+    /// The configuration the command line sets: only the options actually given, so that an option left at its
+    /// default never hides appsettings.json or a MONITORNETWORK_ variable.
+    /// </summary>
+    internal static Dictionary<string, string?> Overrides(ParseResult parse)
+    {
+        var overrides = new Dictionary<string, string?>();
+        foreach (var option in parse.CommandResult.Command.Options)
+        {
+            if (!s_keys.TryGetValue(option.Name, out var key) || parse.GetResult(option) is not { Implicit: false }) continue;
+            overrides[key] = option switch
+            {
+                Option<bool> flag => parse.GetValue(flag) ? "true" : "false",
+                Option<string?> text => parse.GetValue(text), // Option<string> too: nullability is not a runtime type
+                _ => throw new InvalidOperationException("collect option of an unexpected type: " + option.Name),
+            };
+        }
+        return overrides;
     }
 
     private static void ValidateKeywords(string list)

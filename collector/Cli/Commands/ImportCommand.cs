@@ -2,6 +2,7 @@
 // one session row per file, with a progress bar when stderr is a terminal.
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Pipeline;
@@ -32,7 +33,7 @@ internal static class ImportCommand
         });
         var db = CommonOptions.Database();
         var command = new Command("import", "Import .nettrace (any OS) or .etl (Windows) recordings into the SQLite store") { files, db };
-        command.SetAction((parse, token) => RunAsync(parse.GetValue(files)!, parse.GetValue(db)!, token));
+        command.SetAction((parse, token) => RunAsync(parse.GetValue(files)!, StoreLocation.Resolve(parse.GetValue(db)), token));
         return command;
     }
 

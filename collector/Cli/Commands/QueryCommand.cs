@@ -1,5 +1,6 @@
 // `monitornetwork query NAME [--param k=v ...] [--format table|csv|json]` and `monitornetwork query --sql "..."`.
 using System.CommandLine;
+using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Output;
 using MonitorNetwork.Collector.Queries;
@@ -20,7 +21,7 @@ internal static class QueryCommand
         var command = new Command("query", "Run a named query or read-only SQL against the database") { name, db, parameters, format, sql };
         command.SetAction(parse =>
         {
-            var result = Execute(parse.GetValue(name), parse.GetValue(sql), parse.GetValue(parameters) ?? [], parse.GetValue(db)!);
+            var result = Execute(parse.GetValue(name), parse.GetValue(sql), parse.GetValue(parameters) ?? [], StoreLocation.Resolve(parse.GetValue(db)));
             ResultWriters.For(parse.GetValue(format), CliStreams.OutIsTerminal).Write(result, CliStreams.Out);
             return (int)ExitCode.Success;
         });

@@ -1,6 +1,7 @@
 // `monitornetwork stats`: a one-screen summary of a database.
 using System.CommandLine;
 using System.Globalization;
+using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Store;
 using Spectre.Console;
 
@@ -16,7 +17,7 @@ internal static class StatsCommand
         var command = new Command("stats", "Summarise the database: time range, counts, sessions, loss and size on disk") { db };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(db)!;
+            var path = StoreLocation.Resolve(parse.GetValue(db));
             using var connection = StoreDatabase.OpenReadOnly(path);
             Write(StoreStats.Read(connection, path), CliStreams.Out, CliStreams.OutIsTerminal);
             return (int)ExitCode.Success;

@@ -2,7 +2,7 @@
 using System.Globalization;
 using MonitorNetwork.Collector.Failures;
 
-namespace MonitorNetwork.Collector.Cli;
+namespace MonitorNetwork.Collector.Configuration;
 
 /// <summary>Parses durations such as "30s", "5m", "2h", "1d" and "00:05:00".</summary>
 public static class DurationParser

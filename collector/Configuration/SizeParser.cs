@@ -2,7 +2,7 @@
 using System.Globalization;
 using MonitorNetwork.Collector.Failures;
 
-namespace MonitorNetwork.Collector.Cli;
+namespace MonitorNetwork.Collector.Configuration;
 
 /// <summary>Parses byte sizes such as "500MB" and "10GB".</summary>
 public static class SizeParser

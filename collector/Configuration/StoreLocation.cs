@@ -1,0 +1,25 @@
+// Which store a command uses when --db is not given: the Collector:DatabasePath of appsettings.json beside the
+// program, overridden by MONITORNETWORK_Collector__DatabasePath, else the default for this OS and token
+// (StorePaths). collect gets the same answer through its host's configuration.
+using Microsoft.Extensions.Configuration;
+using MonitorNetwork.Collector.Store;
+
+namespace MonitorNetwork.Collector.Configuration;
+
+/// <summary>Resolves the database path of import, query and stats.</summary>
+public static class StoreLocation
+{
+    /// <summary>The --db value when given, else the configured path, else the default.</summary>
+    public static string Resolve(string? given) => Resolve(given, AppContext.BaseDirectory);
+
+    /// <summary><see cref="Resolve(string?)"/> with the directory holding appsettings.json given.</summary>
+    internal static string Resolve(string? given, string programDirectory)
+    {
+        if (!string.IsNullOrWhiteSpace(given)) return given;
+        var configured = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(programDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables("MONITORNETWORK_")
+            .Build()[$"{Hosting.CollectorOptions.Section}:{nameof(Hosting.CollectorOptions.DatabasePath)}"];
+        return string.IsNullOrWhiteSpace(configured) ? StorePaths.DefaultDatabasePath() : configured;
+    }
+}
