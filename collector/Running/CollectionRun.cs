@@ -52,7 +52,7 @@ public static class CollectionRun
         // A live run maps NT device paths with this machine's volumes; a recording may come from another machine,
         // whose volumes we do not know, so its paths only get one spelling each.
         var paths = new Decoding.ImagePathNormalizer(source.IsLive ? VolumeMap.Read() : new Dictionary<string, string>());
-        var running = source.RunAsync(new EventRouter(pipeline, source.CreateDecoder(), paths), cancellationToken);
+        var running = source.RunAsync(new EventRouter(pipeline, source.Decoder, paths), cancellationToken);
         try
         {
             while (await Task.WhenAny(running, Task.Delay(settings.PollInterval, CancellationToken.None)).ConfigureAwait(false) != running)

@@ -7,7 +7,7 @@ namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>Reads an .etl file through TraceEvent's <see cref="ETWTraceEventSource"/>.</summary>
 [SupportedOSPlatform("windows")]
-public sealed class EtlFileSource(string path) : TraceFileSource(path)
+public sealed class EtlFileSource(string path, Decoding.IEventDecoder? decoder = null) : TraceFileSource(path, decoder)
 {
     private double _endMs = 1;
     private double _lastMs;

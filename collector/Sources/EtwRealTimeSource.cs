@@ -48,7 +48,7 @@ public sealed class EtwRealTimeSource(
     }
 
     /// <inheritdoc/>
-    public Decoding.IEventDecoder CreateDecoder() => provider.CreateDecoder();
+    public Decoding.IEventDecoder Decoder { get; } = provider.CreateDecoder();
 
     /// <inheritdoc/>
     public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)

@@ -10,6 +10,9 @@ namespace MonitorNetwork.Collector.Sources;
 /// <summary>Collects the MonitorNetwork provider from a process over EventPipe.</summary>
 public sealed class EventPipeLiveSource(int processId, ulong keywords, int bufferSizeMB = 256) : ITraceSource
 {
+    /// <inheritdoc/>
+    public Decoding.IEventDecoder Decoder { get; } = new Decoding.ContractDecoder();
+
     private EventPipeEventSource? _source;
     private long _lostAtEnd;
 

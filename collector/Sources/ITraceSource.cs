@@ -23,8 +23,11 @@ public interface ITraceSource
     /// <summary>Events the transport reported lost so far.</summary>
     long EventsLost { get; }
 
-    /// <summary>The decoder for this source's provider: the MonitorNetwork contract unless the source says otherwise.</summary>
-    Decoding.IEventDecoder CreateDecoder() => new Decoding.ContractDecoder();
+    /// <summary>
+    /// The decoder of this source's events, given to the source when it was made (the MonitorNetwork contract unless
+    /// it was given another). A source runs once, so the decoder's per-type caches belong to that one run.
+    /// </summary>
+    Decoding.IEventDecoder Decoder => new Decoding.ContractDecoder();
 
     /// <summary>
     /// Delivers events to <paramref name="router"/> until the input ends or <paramref name="cancellationToken"/> fires.

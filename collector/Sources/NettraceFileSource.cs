@@ -5,7 +5,7 @@ using MonitorNetwork.Collector.Failures;
 namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>Reads a .nettrace file through TraceEvent's <see cref="EventPipeEventSource"/>.</summary>
-public sealed class NettraceFileSource(string path) : TraceFileSource(path)
+public sealed class NettraceFileSource(string path, Decoding.IEventDecoder? decoder = null) : TraceFileSource(path, decoder)
 {
     private static readonly byte[] s_magic = "Nettrace"u8.ToArray();
     private FileStream? _stream;

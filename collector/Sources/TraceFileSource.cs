@@ -9,7 +9,8 @@ namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>A recording read by a TraceEvent dispatcher.</summary>
 /// <param name="path">The file.</param>
-public abstract class TraceFileSource(string path) : ITraceSource
+/// <param name="decoder">How its events are decoded (the MonitorNetwork contract by default).</param>
+public abstract class TraceFileSource(string path, Decoding.IEventDecoder? decoder = null) : ITraceSource
 {
     private long _lost;
 
@@ -23,6 +24,8 @@ public abstract class TraceFileSource(string path) : ITraceSource
     public abstract double? Progress { get; }
     /// <inheritdoc/>
     public long EventsLost => Interlocked.Read(ref _lost);
+    /// <inheritdoc/>
+    public Decoding.IEventDecoder Decoder { get; } = decoder ?? new Decoding.ContractDecoder();
 
     /// <summary>How the format is named in messages (".nettrace", ".etl").</summary>
     protected abstract string FormatName { get; }

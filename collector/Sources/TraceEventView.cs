@@ -1,7 +1,9 @@
-// Adapts a TraceEvent object to IEventView. This is the only place the decoder meets TraceEvent types.
+// Adapts a TraceEvent object to IEventView: the ETW/EventPipe edge, beside the router that hooks Dynamic.All and
+// UnhandledEvents. The decoders only ever see IEventView, never a TraceEvent type.
 using Microsoft.Diagnostics.Tracing;
+using MonitorNetwork.Collector.Decoding;
 
-namespace MonitorNetwork.Collector.Decoding;
+namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>A zero-allocation view of a <see cref="TraceEvent"/> delivered by any TraceEvent source.</summary>
 public readonly struct TraceEventView(TraceEvent data, long sessionStartUs) : IEventView
