@@ -38,4 +38,8 @@ live.SetAction(p => LiveBenchmark.RunAsync(Scratch(p), p.GetValue(secondsOption)
 var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption, existingOption };
 queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption), p.GetValue(repeatsOption), p.GetValue(existingOption)));
 
-return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak }.Parse(args).InvokeAsync();
+var outArgument = new Argument<string>("OUT") { Description = "Where to write the recording (recording/demo.nettrace)" };
+var demo = new Command("demo", "Write the demo recording a first run imports (recording/make-demo.sh)") { outArgument };
+demo.SetAction(p => DemoRecording.WriteAsync(p.GetValue(outArgument)!));
+
+return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak, demo }.Parse(args).InvokeAsync();

@@ -16,6 +16,7 @@ public static class CliApp
         QueryCommand.Create(),
         QueriesCommand.Create(),
         StatsCommand.Create(),
+        ServiceCommand.Create(),
     };
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code.</summary>
@@ -23,7 +24,13 @@ public static class CliApp
     {
         error ??= Console.Error;
         CliStreams.Use(output);
-        var parse = CreateRootCommand().Parse(args);
+        var root = CreateRootCommand();
+        var parse = root.Parse(args);
+        if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
+        {
+            error.WriteLine($"monitornetwork: unknown command '{args[0]}' (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})");
+            return (int)ExitCode.Usage;
+        }
         if (parse.Errors.Count > 0)
         {
             var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

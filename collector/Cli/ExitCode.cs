@@ -33,6 +33,8 @@ public enum ExitCode
     DatabaseTooOld = FailureKind.DatabaseTooOld,
     /// <summary>Another collect (or the service) already runs the ETW session; --force replaces a stale one.</summary>
     SessionBusy = FailureKind.SessionBusy,
+    /// <summary>The Service Control Manager refused a service step.</summary>
+    ServiceFailed = FailureKind.ServiceFailed,
     /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
     Interrupted = Hosting.StopSignals.InterruptedExitCode,
 }

@@ -29,4 +29,6 @@ public enum FailureKind
     QueryFailed = 10,
     /// <summary>Another collect (or the service) is running the same ETW session.</summary>
     SessionBusy = 12,
+    /// <summary>A service step the Service Control Manager refused (already installed, not installed, cannot stop).</summary>
+    ServiceFailed = 13,
 }

@@ -11,6 +11,9 @@ public sealed record StoreSummary(
     long Flows, long OpenFlows, long Packets, long PacketBytes, long Streams, long RemoteAddresses,
     long Sessions, string? LastSessionStatus, long Received, long Written, long Dropped, long Lost, long Malformed, long Unknown);
 
+/// <summary>One collector session's counters.</summary>
+public sealed record SessionCounters(long Id, string Source, string Status, long Received, long Written, long Dropped, long Lost, long Malformed, long Unknown);
+
 /// <summary>Reads <see cref="StoreSummary"/>.</summary>
 public static class StoreStats
 {
@@ -42,4 +45,11 @@ public static class StoreStats
             sessions.Count, connection.ExecuteScalar<string?>("SELECT status FROM collector_session ORDER BY session_id DESC LIMIT 1"),
             sessions.Received ?? 0, sessions.Written ?? 0, sessions.Dropped ?? 0, sessions.Lost ?? 0, sessions.Malformed ?? 0, sessions.Unknown ?? 0);
     }
+
+    /// <summary>The newest session's counters, or null when there is none.</summary>
+    public static SessionCounters? LastSession(SqliteConnection connection) => connection.QuerySingleOrDefault<SessionCounters>("""
+        SELECT session_id AS Id, source AS Source, status AS Status, events_received AS Received, events_written AS Written,
+               events_dropped AS Dropped, events_lost AS Lost, events_malformed AS Malformed, events_unknown AS Unknown
+        FROM collector_session ORDER BY session_id DESC LIMIT 1
+        """);
 }

@@ -39,6 +39,15 @@ public class CliTests
     }
 
     [Fact]
+    public async Task UnknownCommand_NamedAndTheCommandsListed()
+    {
+        var (code, error) = await Run(["frobnicate"]);
+        Assert.Equal((int)ExitCode.Usage, code);
+        AssertOneLine(error);
+        Assert.Equal("monitornetwork: unknown command 'frobnicate' (commands: collect, import, query, queries, stats, service)", error.Trim());
+    }
+
+    [Fact]
     public async Task Collect_OffWindows_SaysWhatWorksHere()
     {
         if (OperatingSystem.IsWindows())

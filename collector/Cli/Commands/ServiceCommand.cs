@@ -1,0 +1,78 @@
+// `monitornetwork service install|uninstall|status`: the collector (and optionally the driver) as Windows
+// services in one command, like Sysmon's -i. status works on every OS: services where they exist, and the store.
+using System.CommandLine;
+using System.Globalization;
+using MonitorNetwork.Collector.Configuration;
+using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Service;
+using MonitorNetwork.Collector.Store;
+
+namespace MonitorNetwork.Collector.Cli.Commands;
+
+/// <summary>Defines and runs the service commands.</summary>
+internal static class ServiceCommand
+{
+    /// <summary>The SCM seam: sc.exe on Windows, nothing elsewhere; tests replace it.</summary>
+    internal static Func<IServiceControl?> Control { get; set; } = () => OperatingSystem.IsWindows() ? new ScExeServiceControl() : null;
+
+    /// <summary>The command definition.</summary>
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var keywords = new Option<string?>("--keywords") { Description = "Keywords the service collects (default: the collect default)" };
+        var driver = new Option<string?>("--with-driver") { Description = "Also install and start the driver service from this .sys file", HelpName = "PATH.sys" };
+        var install = new Command("install", "Install and start the collector service (LocalSystem, delayed automatic start, restart on failure)") { driver, db, keywords };
+        install.SetAction(parse =>
+        {
+            var control = Control() ?? throw NotHere();
+            var keywordList = parse.GetValue(keywords);
+            if (keywordList is not null) Contract.ProviderContract.ParseKeywords(keywordList);
+            var spec = ServiceInstaller.CollectorSpec(ProgramInvocation.Current(), parse.GetValue(db), keywordList);
+            new ServiceInstaller(control).Install(spec, parse.GetValue(driver));
+            CliStreams.Out.WriteLine($"installed and started service {ServiceInstaller.CollectorService}: {spec.ImagePath}");
+            return (int)ExitCode.Success;
+        });
+        var uninstall = new Command("uninstall", "Stop and remove the collector and driver services; the store is kept");
+        uninstall.SetAction(_ =>
+        {
+            var control = Control() ?? throw NotHere();
+            CliStreams.Out.WriteLine(new ServiceInstaller(control).Uninstall()
+                ? $"removed services {ServiceInstaller.CollectorService} and {ServiceInstaller.DriverService} (where installed); the store is kept"
+                : "no MonitorNetwork service is installed");
+            return (int)ExitCode.Success;
+        });
+        var statusDb = CommonOptions.Database();
+        var status = new Command("status", "Service and driver states, the store, its newest event and the last session's counters") { statusDb };
+        status.SetAction(parse =>
+        {
+            WriteStatus(Control(), StoreLocation.Resolve(parse.GetValue(statusDb)), CliStreams.Out);
+            return (int)ExitCode.Success;
+        });
+        return new Command("service", "Install, remove or inspect the Windows services") { install, uninstall, status };
+    }
+
+    private static MonitorNetworkException NotHere() =>
+        new(FailureKind.NotSupportedOnThisOS, "services are Windows services: install them on Windows ('service status' works here)");
+
+    /// <summary>Writes the status report: services (where they exist), then the store.</summary>
+    internal static void WriteStatus(IServiceControl? control, string database, TextWriter output)
+    {
+        if (control is null) output.WriteLine("services: none on this OS (Windows only)");
+        else foreach (var (name, state) in new ServiceInstaller(control).States()) output.WriteLine($"service {name}: {state}");
+        output.WriteLine($"store: {Path.GetFullPath(database)}");
+        if (!File.Exists(database))
+        {
+            output.WriteLine("store: not created yet");
+            return;
+        }
+        using var connection = StoreDatabase.OpenReadOnly(database);
+        var s = StoreStats.Read(connection, database);
+        static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        output.WriteLine($"store size: {s.SizeBytes / 1048576.0:F1} MiB");
+        output.WriteLine($"newest event: {(s.LastUs is { } us ? DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-")}");
+        var last = StoreStats.LastSession(connection);
+        output.WriteLine(last is null
+            ? "last session: none"
+            : $"last session: {last.Id} {last.Source} {last.Status}: received {N(last.Received)}, written {N(last.Written)}, dropped {N(last.Dropped)}, lost {N(last.Lost)}, malformed {N(last.Malformed)}, unknown {N(last.Unknown)}");
+    }
+}

@@ -1,0 +1,82 @@
+// `service install`, `uninstall` and `status` as decisions over IServiceControl: what to create, in which order,
+// what to refuse. The collector service runs `monitornetwork collect` as LocalSystem, starts delayed-automatic and
+// restarts after a failure with a back-off; the optional driver service is a demand-start kernel driver. Uninstall
+// stops and deletes both and keeps the store.
+using System.Globalization;
+using MonitorNetwork.Collector.Failures;
+
+namespace MonitorNetwork.Collector.Service;
+
+/// <summary>Installs, removes and reports the MonitorNetwork services.</summary>
+public sealed class ServiceInstaller(IServiceControl control)
+{
+    /// <summary>The collector's service name (Hosting uses it too).</summary>
+    public const string CollectorService = Hosting.CollectorHost.ServiceName;
+    /// <summary>The driver's service name.</summary>
+    public const string DriverService = "MonitorNetworkDriver";
+
+    /// <summary>Restart after the 1st, 2nd and later failures after these delays; the count resets after a day.</summary>
+    public static readonly IReadOnlyList<TimeSpan> RestartBackoff = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+
+    /// <summary>The collector service for a program invocation and the collect options to pass.</summary>
+    public static ServiceSpec CollectorSpec(IReadOnlyList<string> program, string? database, string? keywords)
+    {
+        var command = new List<string>(program) { "collect" };
+        if (database is not null) command.AddRange(["--db", Path.GetFullPath(database)]);
+        if (keywords is not null) command.AddRange(["--keywords", keywords]);
+        return new ServiceSpec(CollectorService, "MonitorNetwork collector",
+            "Collects network flows (MonitorNetwork WFP driver or Windows Kernel-Network) into a SQLite store.",
+            CommandLine(command), KernelDriver: false, ServiceStartType.DelayedAutomatic, "LocalSystem",
+            RestartBackoff, TimeSpan.FromDays(1));
+    }
+
+    /// <summary>The driver service for the .sys file at <paramref name="sysPath"/>.</summary>
+    public static ServiceSpec DriverSpec(string sysPath) => new(DriverService, "MonitorNetwork WFP driver",
+        "Observes flows and packets through the Windows Filtering Platform (inspection only) and reports them through ETW.",
+        CommandLine([Path.GetFullPath(sysPath)]), KernelDriver: true, ServiceStartType.Manual, Account: null, [], TimeSpan.Zero);
+
+    /// <summary>
+    /// One Windows command line: each part quoted when it holds a space or a quote, inner quotes escaped, so that
+    /// "C:\Program Files\..." stays one argument for the SCM and for the program.
+    /// </summary>
+    public static string CommandLine(IEnumerable<string> parts) => string.Join(' ', parts.Select(Quote));
+
+    private static string Quote(string part) =>
+        part.Length > 0 && !part.Any(c => c is ' ' or '\t' or '"') ? part : "\"" + part.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Creates (and starts) the driver service when asked, then the collector service, and starts it.</summary>
+    public void Install(ServiceSpec collector, string? driverSysPath)
+    {
+        if (control.Query(CollectorService) is { } state)
+            throw new MonitorNetworkException(FailureKind.ServiceFailed,
+                $"service {CollectorService} is already installed ({state.ToLowerInvariant()}); run 'monitornetwork service uninstall' first");
+        if (driverSysPath is not null)
+        {
+            if (!File.Exists(driverSysPath)) throw new MonitorNetworkException(FailureKind.NotFound, $"no such driver file: {Path.GetFullPath(driverSysPath)}");
+            if (control.Query(DriverService) is null) control.Create(DriverSpec(driverSysPath));
+            if (control.Query(DriverService) != "RUNNING") control.Start(DriverService);
+        }
+        control.Create(collector);
+        control.Start(CollectorService);
+    }
+
+    /// <summary>Stops and deletes the collector service, then the driver's; the store stays. False when neither was installed.</summary>
+    public bool Uninstall()
+    {
+        var any = false;
+        foreach (var name in new[] { CollectorService, DriverService })
+        {
+            if (control.Query(name) is null) continue;
+            control.Stop(name);
+            control.Delete(name);
+            any = true;
+        }
+        return any;
+    }
+
+    /// <summary>The state of each service, or "not installed".</summary>
+    public IReadOnlyList<(string Name, string State)> States() =>
+        [(CollectorService, Describe(control.Query(CollectorService))), (DriverService, Describe(control.Query(DriverService)))];
+
+    private static string Describe(string? state) => state?.ToLower(CultureInfo.InvariantCulture) ?? "not installed";
+}

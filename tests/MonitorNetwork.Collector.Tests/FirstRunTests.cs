@@ -1,0 +1,62 @@
+// The first five minutes, as a newcomer would take them: pack the collector as a .NET tool, install it into a
+// temporary tool path and run it; import the shipped demo recording and see top processes.
+using System.Diagnostics;
+using MonitorNetwork.Collector.Tests.TestSupport;
+
+namespace MonitorNetwork.Collector.Tests;
+
+public class FirstRunTests
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private static async Task<(int Code, string Output)> Run(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return (process.ExitCode, output + await error);
+    }
+
+    [Fact]
+    public async Task DotnetTool_PackedAndInstalledIntoAToolPath_RunsVersion()
+    {
+        using var dir = new TempDirectory();
+        var packages = dir.File("nupkg");
+        var tools = dir.File("tools");
+        var pack = await Run("dotnet", "pack", RepoFiles.PathOf("collector", "MonitorNetwork.Collector.csproj"), "-c", Configuration, "--no-build", "-o", packages);
+        Assert.True(pack.Code == 0, pack.Output);
+        Assert.Single(Directory.GetFiles(packages, "monitornetwork.*.nupkg"));
+        var install = await Run("dotnet", "tool", "install", "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources", "monitornetwork");
+        Assert.True(install.Code == 0, install.Output);
+
+        var version = await Run(Path.Combine(tools, OperatingSystem.IsWindows() ? "monitornetwork.exe" : "monitornetwork"), "--version");
+        Assert.Equal(0, version.Code);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Demo_ImportThenTopProcesses_ShowsTheShippedRecordingsPrograms()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("demo.db");
+        var recording = RepoFiles.PathOf("recording", "demo.nettrace");
+        using var importOutput = new StringWriter();
+        Assert.Equal(0, await Cli.CliApp.RunAsync(["import", recording, "--db", db], TextWriter.Null, importOutput));
+        Assert.Contains("completed: 2,942 events written", importOutput.ToString());
+        using var top = new StringWriter();
+        Assert.Equal(0, await Cli.CliApp.RunAsync(["query", "top-processes", "--db", db, "--format", "csv"], TextWriter.Null, top));
+        var lines = top.ToString().Trim().Split('\n');
+        Assert.StartsWith("pid,process_path,flows,packets,bytes_in,bytes_out", lines[0]);
+        Assert.StartsWith(@"4120,C:\Program Files\Mozilla Firefox\firefox.exe,24,1440,", lines[1]); // the busiest first
+        Assert.Equal(6, lines.Length);
+    }
+}

@@ -1,0 +1,168 @@
+// service install, uninstall and status through the SCM seam, on Linux: the exact configuration requested (account,
+// start type, recovery back-off, binary path quoting), the order of steps, refusals, and the sc.exe calls to the
+// character. The real sc.exe runs only on Windows.
+using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Service;
+using MonitorNetwork.Collector.Tests.TestSupport;
+
+namespace MonitorNetwork.Collector.Tests;
+
+public class ServiceTests
+{
+    /// <summary>An SCM that records every request and keeps the services it was asked to create.</summary>
+    private sealed class FakeScm : IServiceControl
+    {
+        public Dictionary<string, string> States { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public List<ServiceSpec> Created { get; } = [];
+        public List<string> Calls { get; } = [];
+
+        public string? Query(string name) => States.GetValueOrDefault(name);
+        public void Create(ServiceSpec spec) { Calls.Add("create " + spec.Name); Created.Add(spec); States[spec.Name] = "STOPPED"; }
+        public void Start(string name) { Calls.Add("start " + name); States[name] = "RUNNING"; }
+        public void Stop(string name) { Calls.Add("stop " + name); States[name] = "STOPPED"; }
+        public void Delete(string name) { Calls.Add("delete " + name); States.Remove(name); }
+    }
+
+    private static readonly string[] s_program = [@"C:\Program Files\MonitorNetwork\monitornetwork.exe"];
+
+    [Fact]
+    public void Install_RequestsTheCollectorServiceFieldByField()
+    {
+        var scm = new FakeScm();
+        var spec = ServiceInstaller.CollectorSpec(s_program, database: null, keywords: "flow,health");
+        new ServiceInstaller(scm).Install(spec, driverSysPath: null);
+
+        var created = Assert.Single(scm.Created);
+        Assert.Equal("MonitorNetwork", created.Name);
+        Assert.False(created.KernelDriver);
+        Assert.Equal(ServiceStartType.DelayedAutomatic, created.StartType);
+        Assert.Equal("LocalSystem", created.Account);
+        Assert.Equal([TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)], created.RestartDelays);
+        Assert.Equal(TimeSpan.FromDays(1), created.FailureCountReset);
+        Assert.Equal(@"""C:\Program Files\MonitorNetwork\monitornetwork.exe"" collect --keywords flow,health", created.ImagePath);
+        Assert.False(string.IsNullOrWhiteSpace(created.Description));
+        Assert.Equal(["create MonitorNetwork", "start MonitorNetwork"], scm.Calls);
+    }
+
+    [Fact]
+    public void Install_WithDriver_CreatesAndStartsTheDriverFirst()
+    {
+        using var dir = new TempDirectory();
+        var sys = dir.File("MonitorNetwork.sys");
+        File.WriteAllBytes(sys, [0x4D, 0x5A]);
+        var scm = new FakeScm();
+        new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, dir.File("my store.db"), null), sys);
+
+        Assert.Equal(["create MonitorNetworkDriver", "start MonitorNetworkDriver", "create MonitorNetwork", "start MonitorNetwork"], scm.Calls);
+        var driver = scm.Created[0];
+        Assert.True(driver.KernelDriver);
+        Assert.Equal(ServiceStartType.Manual, driver.StartType);
+        Assert.Null(driver.Account);
+        Assert.Empty(driver.RestartDelays);
+        Assert.Equal(Path.GetFullPath(sys), driver.ImagePath); // no space in the temp path: no quotes needed
+        Assert.EndsWith($"collect --db \"{Path.GetFullPath(dir.File("my store.db"))}\"", scm.Created[1].ImagePath);
+    }
+
+    [Fact]
+    public void Install_Twice_RefusedWithOneLineAndItsExitCode()
+    {
+        var scm = new FakeScm();
+        scm.States["MonitorNetwork"] = "RUNNING";
+        var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), null));
+        Assert.Equal(FailureKind.ServiceFailed, ex.Kind);
+        Assert.Equal(13, (int)Cli.Failure.ToExitCode(ex.Kind));
+        Assert.Contains("already installed (running)", ex.Message);
+        Assert.Empty(scm.Calls);
+    }
+
+    [Fact]
+    public void Install_MissingDriverFile_NotFoundBeforeAnythingIsCreated()
+    {
+        var scm = new FakeScm();
+        var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), "/nonexistent/MonitorNetwork.sys"));
+        Assert.Equal(FailureKind.NotFound, ex.Kind);
+        Assert.Empty(scm.Created);
+    }
+
+    [Fact]
+    public void Uninstall_StopsAndDeletesBoth_AndKeepsTheStore()
+    {
+        using var dir = new TempDirectory();
+        var store = dir.File("monitornetwork.db");
+        File.WriteAllText(store, "kept");
+        var scm = new FakeScm();
+        scm.States["MonitorNetwork"] = "RUNNING";
+        scm.States["MonitorNetworkDriver"] = "RUNNING";
+        Assert.True(new ServiceInstaller(scm).Uninstall());
+        Assert.Equal(["stop MonitorNetwork", "delete MonitorNetwork", "stop MonitorNetworkDriver", "delete MonitorNetworkDriver"], scm.Calls);
+        Assert.True(File.Exists(store));
+        Assert.False(new ServiceInstaller(new FakeScm()).Uninstall());
+    }
+
+    [Fact]
+    public void ScExe_CreateCommands_AreExact()
+    {
+        var spec = ServiceInstaller.CollectorSpec(s_program, null, null);
+        var commands = ScExeServiceControl.CreateCommands(spec);
+        Assert.Equal(
+        [
+            ["create", "MonitorNetwork", "type=", "own", "start=", "delayed-auto", "binPath=", @"""C:\Program Files\MonitorNetwork\monitornetwork.exe"" collect", "DisplayName=", "MonitorNetwork collector", "obj=", "LocalSystem"],
+            ["description", "MonitorNetwork", spec.Description],
+            ["failure", "MonitorNetwork", "reset=", "86400", "actions=", "restart/5000/restart/30000/restart/120000"],
+        ], commands);
+        var driver = ScExeServiceControl.CreateCommands(ServiceInstaller.DriverSpec(@"C:\drivers\MonitorNetwork.sys"));
+        Assert.Equal(2, driver.Count); // no recovery for a driver
+        Assert.Equal(["create", "MonitorNetworkDriver", "type=", "kernel", "start=", "demand"], driver[0][..6]);
+    }
+
+    [Theory]
+    [InlineData("SERVICE_NAME: MonitorNetwork\r\n        TYPE               : 10  WIN32_OWN_PROCESS\r\n        STATE              : 4  RUNNING\r\n", "RUNNING")]
+    [InlineData("        STATE              : 1  STOPPED \n", "STOPPED")]
+    [InlineData("[SC] EnumQueryServicesStatus:OpenService FAILED 1060:", null)]
+    public void ScExe_QueryOutput_State(string output, string? expected) => Assert.Equal(expected, ScExeServiceControl.ParseState(output));
+
+    [Fact]
+    public void CommandLine_QuotesOnlyWhatNeedsIt()
+    {
+        Assert.Equal(@"a.exe collect --db ""C:\my data\x.db"" """"", ServiceInstaller.CommandLine([@"a.exe", "collect", "--db", @"C:\my data\x.db", ""]));
+        Assert.Equal(@"""say \""hi\""""", ServiceInstaller.CommandLine([@"say ""hi"""]));
+    }
+
+    [Fact]
+    public void ProgramInvocation_UnderTheDotnetHost_IncludesTheAssembly()
+    {
+        Assert.Equal([@"C:\tools\monitornetwork.exe"], ProgramInvocation.For(@"C:\tools\monitornetwork.exe", @"C:\tools\monitornetwork.dll"));
+        Assert.Equal(["/usr/share/dotnet/dotnet", "/opt/mn/monitornetwork.dll"], ProgramInvocation.For("/usr/share/dotnet/dotnet", "/opt/mn/monitornetwork.dll"));
+    }
+
+    [Fact]
+    public async Task Status_OnAnyOs_ShowsServicesStoreNewestEventAndLastSession()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("s.db");
+        Assert.Equal(0, await Cli.CliApp.RunAsync(["import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", db], TextWriter.Null, TextWriter.Null));
+        var scm = new FakeScm();
+        scm.States["MonitorNetwork"] = "RUNNING";
+        using var output = new StringWriter();
+        Cli.Commands.ServiceCommand.WriteStatus(scm, db, output);
+        var text = output.ToString();
+        Assert.Contains("service MonitorNetwork: running", text);
+        Assert.Contains("service MonitorNetworkDriver: not installed", text);
+        Assert.Contains($"store: {db}", text);
+        Assert.Matches(@"newest event: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", text);
+        Assert.Contains("last session: 1 nettrace completed: received 2,942, written 2,942, dropped 0, lost 0, malformed 0, unknown 1", text);
+
+        using var linux = new StringWriter();
+        Cli.Commands.ServiceCommand.WriteStatus(null, db, linux);
+        Assert.Contains("services: none on this OS (Windows only)", linux.ToString());
+    }
+
+    [Fact]
+    public async Task InstallOffWindows_OneLineAndExit8()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Skip("on Windows install talks to the real SCM");
+        using var error = new StringWriter();
+        Assert.Equal(8, await Cli.CliApp.RunAsync(["service", "install"], error, TextWriter.Null));
+        Assert.Single(error.ToString().Trim().Split('\n'));
+    }
+}
