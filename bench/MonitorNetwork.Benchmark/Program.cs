@@ -38,8 +38,10 @@ live.SetAction(p => LiveBenchmark.RunAsync(Scratch(p), p.GetValue(secondsOption)
 var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption, existingOption };
 queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption), p.GetValue(repeatsOption), p.GetValue(existingOption)));
 
+var exportBench = new Command("export", "Parquet export of a day of traffic: rows/s, bytes per flow") { dirOption, packetsOption, flowsOption };
+exportBench.SetAction(p => ExportBenchmark.RunAsync(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption)));
 var outArgument = new Argument<string>("OUT") { Description = "Where to write the recording (recording/demo.nettrace)" };
 var demo = new Command("demo", "Write the demo recording a first run imports (recording/make-demo.sh)") { outArgument };
 demo.SetAction(p => DemoRecording.WriteAsync(p.GetValue(outArgument)!));
 
-return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak, demo }.Parse(args).InvokeAsync();
+return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak, demo, exportBench }.Parse(args).InvokeAsync();

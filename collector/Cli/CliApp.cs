@@ -16,6 +16,7 @@ public static class CliApp
         QueryCommand.Create(),
         QueriesCommand.Create(),
         StatsCommand.Create(),
+        ExportCommand.Create(),
         ServiceCommand.Create(),
     };
 

@@ -11,7 +11,8 @@ namespace MonitorNetwork.Collector.Configuration;
 /// <param name="Keywords">The contract keyword mask.</param>
 /// <param name="Duration">Stop after this long; null runs until stopped.</param>
 /// <param name="Retention">Retention and size limits.</param>
-public sealed record CollectorSettings(string DatabasePath, ulong Keywords, TimeSpan? Duration, RetentionOptions Retention)
+/// <param name="Export">The background export (collect --export-every/--export-to), or null.</param>
+public sealed record CollectorSettings(string DatabasePath, ulong Keywords, TimeSpan? Duration, RetentionOptions Retention, ExportSchedule? Export = null)
 {
     /// <summary>Parses <paramref name="o"/>; throws a usage failure naming the first bad value.</summary>
     public static CollectorSettings From(Hosting.CollectorOptions o)
@@ -34,6 +35,15 @@ public sealed record CollectorSettings(string DatabasePath, ulong Keywords, Time
                 PacketRetention = DurationParser.Parse(o.PacketRetention),
                 FlowRetention = DurationParser.Parse(o.FlowRetention),
                 MaxDatabaseBytes = SizeParser.Parse(o.MaxDatabaseSize),
+            },
+            (string.IsNullOrWhiteSpace(o.ExportTo), string.IsNullOrWhiteSpace(o.ExportEvery)) switch
+            {
+                (true, true) => null,
+                (false, false) => new ExportSchedule(o.ExportTo, DurationParser.Parse(o.ExportEvery)),
+                _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--export-every and --export-to go together"),
             });
     }
 }
+
+/// <summary>Export the store to <paramref name="Target"/> every <paramref name="Every"/>.</summary>
+public sealed record ExportSchedule(string Target, TimeSpan Every);

@@ -37,6 +37,8 @@ public static class CollectorHost
         builder.Services.AddSingleton(sourceFactory);
         builder.Services.AddSingleton<CollectorWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CollectorWorker>());
+        builder.Services.AddSingleton<PeriodicExporter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PeriodicExporter>());
         return builder.Build();
     }
 }

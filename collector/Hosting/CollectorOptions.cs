@@ -32,6 +32,10 @@ public sealed class CollectorOptions
     public string PacketRetention { get; set; } = "7d";
     /// <summary>Flows and minute rollups older than this are pruned ("90d").</summary>
     public string FlowRetention { get; set; } = "90d";
+    /// <summary>Export to this directory in the background (with ExportEvery); empty: no export.</summary>
+    public string ExportTo { get; set; } = "";
+    /// <summary>How often the background export runs ("1h").</summary>
+    public string ExportEvery { get; set; } = "";
     /// <summary>Largest the database may grow ("10GB"); the oldest packets go first past it.</summary>
     public string MaxDatabaseSize { get; set; } = "10GB";
 }

@@ -65,12 +65,13 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw)
             """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$raw");
         _endFlow = Prepare("""
-            UPDATE flow SET end_ts_us = $ts, packets_in = $pin, bytes_in = $bin, packets_out = $pout, bytes_out = $bout
+            UPDATE flow SET end_ts_us = $ts, packets_in = $pin, bytes_in = $bin, packets_out = $pout, bytes_out = $bout,
+                   ended_seq = (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow)
             WHERE flow_key = (SELECT max(flow_key) FROM flow WHERE flow_id = $flow AND end_ts_us IS NULL)
             """, "$ts", "$pin", "$bin", "$pout", "$bout", "$flow");
         _insertEndedFlow = Prepare("""
-            INSERT INTO flow(flow_id, session_id, end_ts_us, packets_in, bytes_in, packets_out, bytes_out)
-            VALUES ($flow, $session, $ts, $pin, $bin, $pout, $bout)
+            INSERT INTO flow(flow_id, session_id, end_ts_us, packets_in, bytes_in, packets_out, bytes_out, ended_seq)
+            VALUES ($flow, $session, $ts, $pin, $bin, $pout, $bout, (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow))
             """, "$flow", "$session", "$ts", "$pin", "$bin", "$pout", "$bout");
         _insertHealth = Prepare("INSERT INTO health_event(ts_us, session_id, event_name, fields_json) VALUES ($ts, $session, $name, $json)",
             "$ts", "$session", "$name", "$json");

@@ -38,6 +38,8 @@ public class ConfigurationTests
         { "FlowRetention", "30d" },
         { "MaxDatabaseSize", "3GB" },
         { "Force", "True" },
+        { "ExportTo", "/tmp/fleet" },
+        { "ExportEvery", "1h" },
     };
 
     private static string Bound(CollectorOptions o, string key) =>

@@ -32,14 +32,19 @@ internal static class CollectCommand
             DefaultValueFactory = _ => "auto",
         };
         source.AcceptOnlyFromAmong("driver", "kernel", "auto");
+        var exportEvery = new Option<string?>("--export-every") { Description = "Export the store as Parquet this often (with --export-to)", HelpName = "T" };
+        var exportTo = new Option<string?>("--export-to") { Description = "Fleet directory for the background export (with --export-every)", HelpName = "DIR" };
         var force = new Option<bool>("--force") { Description = "Replace a running ETW session of the same name (one a crashed run left behind)" };
-        var command = new Command("collect", "Collect network events live (Windows, elevated) into the SQLite store") { db, source, keywords, duration, retention, maxSize, force };
+        var command = new Command("collect", "Collect network events live (Windows, elevated) into the SQLite store") { db, source, keywords, duration, retention, maxSize, force, exportEvery, exportTo };
         command.SetAction((parse, _) =>
         {
             var keywordList = parse.GetValue(keywords)!;
             ValidateKeywords(keywordList);
             var durationText = parse.GetValue(duration);
             if (durationText is not null) DurationParser.Parse(durationText);
+            if ((parse.GetValue(exportEvery) is null) != (parse.GetValue(exportTo) is null))
+                throw new MonitorNetworkException(FailureKind.Usage, "--export-every and --export-to go together");
+            if (parse.GetValue(exportEvery) is { } every) DurationParser.Parse(every);
             DurationParser.Parse(parse.GetValue(retention)!);
             SizeParser.Parse(parse.GetValue(maxSize)!);
             var overrides = Overrides(parse);
@@ -58,6 +63,8 @@ internal static class CollectCommand
         ["--retention"] = "Collector:PacketRetention",
         ["--max-size"] = "Collector:MaxDatabaseSize",
         ["--force"] = "Collector:Force",
+        ["--export-every"] = "Collector:ExportEvery",
+        ["--export-to"] = "Collector:ExportTo",
     };
 
     /// <summary>

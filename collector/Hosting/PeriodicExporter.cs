@@ -1,0 +1,54 @@
+// `collect --export-every 1h --export-to DIR`: the export in the background of a continuous agent. Each run opens
+// its own connection (WAL lets it read while the collector writes; its watermark commits wait on the busy timeout
+// like any writer) and a failed run is logged and retried at the next interval: no data is lost, since what was not
+// exported stays behind the watermarks.
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MonitorNetwork.Collector.Configuration;
+using MonitorNetwork.Collector.Export;
+using MonitorNetwork.Collector.Store;
+
+namespace MonitorNetwork.Collector.Hosting;
+
+/// <summary>Runs an export every interval while the host runs (when collect was given --export-to).</summary>
+public sealed class PeriodicExporter(IOptions<CollectorOptions> options, ILogger<PeriodicExporter> logger) : BackgroundService
+{
+    private readonly CollectorSettings _settings = CollectorSettings.From(options.Value);
+
+    /// <summary>Completed runs so far.</summary>
+    public int Runs { get; private set; }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_settings.Export is not { } export) return;
+        using var timer = new PeriodicTimer(export.Every);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false)) await RunOnceAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One export run; failures are logged, never thrown into the host.</summary>
+    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        if (_settings.Export is not { } export || !File.Exists(_settings.DatabasePath)) return; // nothing collected yet
+        try
+        {
+            using var connection = StoreDatabase.OpenForWriting(_settings.DatabasePath, TimeSpan.FromSeconds(5));
+            var result = await new ParquetExporter(connection).ExportAsync(new ExportOptions(export.Target, Environment.MachineName), cancellationToken).ConfigureAwait(false);
+            Runs++;
+            logger.LogInformation("export to {Target}: {Summary}", export.Target, result.Summary());
+        }
+#pragma warning disable CA1031 // The agent keeps collecting; the next run retries from the same watermarks.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning("export to {Target} failed, retried in {Interval}: {Message}", export.Target, export.Every, ex.Message);
+        }
+    }
+}
