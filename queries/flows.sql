@@ -7,7 +7,8 @@
 -- param: until | time | max | End of the window, exclusive
 -- param: limit | int | 100 | Most rows to return
 -- Bytes of an open flow are the packets seen so far; of an ended flow, its FlowDeleted totals. A flow without a path
--- (the kernel source) takes the image of the process that had its pid when it started (process table).
+-- (the kernel source) takes the image of the process that had its pid when it started (process table). remote_host is
+-- the name the remote address was resolved from (DNS-Client), set when the flow was stored; NULL when none.
 SELECT printf('%llu', f.flow_id) AS flow_id,
        f.pid AS pid,
        coalesce(nullif(f.process_path, ''),
@@ -26,7 +27,8 @@ SELECT printf('%llu', f.flow_id) AS flow_id,
        coalesce(f.bytes_in, (SELECT coalesce(sum(m.bytes_in), 0) FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id
                              WHERE s.flow_id = f.flow_id)) AS bytes_in,
        coalesce(f.bytes_out, (SELECT coalesce(sum(m.bytes_out), 0) FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id
-                              WHERE s.flow_id = f.flow_id)) AS bytes_out
+                              WHERE s.flow_id = f.flow_id)) AS bytes_out,
+       f.remote_host AS remote_host
 FROM flow f
 WHERE coalesce(f.start_ts_us, f.end_ts_us) >= @since AND coalesce(f.start_ts_us, f.end_ts_us) < @until
   AND (@process = '' OR CAST(f.pid AS TEXT) = @process OR instr(lower(f.process_path), lower(@process)) > 0)

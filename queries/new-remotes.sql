@@ -14,6 +14,9 @@ WITH newest AS (
 SELECT r.remote_address AS remote_address,
        strftime('%Y-%m-%dT%H:%M:%S', r.first_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', r.first_ts_us % 1000000) AS first_seen_utc,
        r.first_pid AS first_pid,
-       (SELECT count(*) FROM flow f WHERE f.remote_id = r.remote_id) AS flows
+       (SELECT count(*) FROM flow f WHERE f.remote_id = r.remote_id) AS flows,
+       -- the newest name resolved to it up to its first sighting: what the program meant to reach
+       (SELECT d.query_name FROM dns_answer d WHERE d.remote_id = r.remote_id AND d.ts_us <= r.first_ts_us
+        ORDER BY d.ts_us DESC LIMIT 1) AS remote_host
 FROM newest r
 ORDER BY r.first_ts_us DESC, r.remote_address;

@@ -5,6 +5,7 @@
 -- param: until | time | max | End of the window, exclusive
 -- param: limit | int | 20 | Most rows to return
 -- Same attribution as top-processes: ended flows by their totals, open flows and flowless packets by packet sums.
+-- remote_host: the newest name any process resolved to the address (DNS-Client), one index lookup per returned row.
 WITH
 w AS (SELECT @since AS since_us, @until AS until_us,
              (@since + 59999999) / 60000000 AS first_minute, (@until + 59999999) / 60000000 AS end_minute),
@@ -43,6 +44,7 @@ top AS (
     GROUP BY remote_id
     ORDER BY sum(bytes_in) + sum(bytes_out) DESC, remote_id
     LIMIT @limit)
-SELECT r.remote_address, t.flows, t.packets, t.bytes_in, t.bytes_out, t.processes
+SELECT r.remote_address, t.flows, t.packets, t.bytes_in, t.bytes_out, t.processes,
+       (SELECT d.query_name FROM dns_answer d WHERE d.remote_id = t.remote_id ORDER BY d.ts_us DESC LIMIT 1) AS remote_host
 FROM top t JOIN remote r ON r.remote_id = t.remote_id
 ORDER BY t.bytes_in + t.bytes_out DESC, r.remote_address;

@@ -8,6 +8,7 @@ var flowsOption = new Option<int>("--flows") { DefaultValueFactory = _ => 1_000 
 var secondsOption = new Option<int>("--seconds") { DefaultValueFactory = _ => 60 };
 var ratesOption = new Option<int[]>("--rates") { DefaultValueFactory = _ => [100_000, 250_000, 400_000], AllowMultipleArgumentsPerToken = true };
 var repeatsOption = new Option<int>("--repeats") { DefaultValueFactory = _ => 5 };
+var dnsOption = new Option<int>("--dns-per-flow") { Description = "DNS answers written before each flow (10 x 100k flows = 1M)", DefaultValueFactory = _ => 10 };
 var existingOption = new Option<string?>("--existing") { Description = "Time the queries on this store instead of building one" };
 
 string Scratch(ParseResult p)
@@ -35,8 +36,8 @@ var soak = new Command("soak", "Steady live load for many minutes: rate, memory 
 soak.SetAction(p => SoakBenchmark.RunAsync(Scratch(p), p.GetValue(minutesOption), p.GetValue(rateOption)));
 var live = new Command("live", "Live EventPipe collection at fixed rates") { dirOption, secondsOption, ratesOption };
 live.SetAction(p => LiveBenchmark.RunAsync(Scratch(p), p.GetValue(secondsOption), p.GetValue(ratesOption)!));
-var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption, existingOption };
-queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption), p.GetValue(repeatsOption), p.GetValue(existingOption)));
+var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption, existingOption, dnsOption };
+queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption), p.GetValue(repeatsOption), p.GetValue(existingOption), p.GetValue(dnsOption)));
 
 var exportBench = new Command("export", "Parquet export of a day of traffic: rows/s, bytes per flow") { dirOption, packetsOption, flowsOption };
 exportBench.SetAction(p => ExportBenchmark.RunAsync(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption)));

@@ -9,7 +9,7 @@ namespace MonitorNetwork.Benchmark;
 
 internal static class QueryBenchmark
 {
-    public static void Run(string dir, long packets, int flows, int repeats, string? existing)
+    public static void Run(string dir, long packets, int flows, int repeats, string? existing, int dnsAnswersPerFlow = 0)
     {
         if (existing is not null)
         {
@@ -18,7 +18,7 @@ internal static class QueryBenchmark
         }
         var startUs = (DateTime.UtcNow.AddDays(-1) - DateTime.UnixEpoch).Ticks / 10;
         var stepUs = Math.Max(1, 86_400_000_000L / (packets + 2L * flows)); // the store spans one day, as a day of collection would
-        var withRollups = Ingest(Path.Combine(dir, "queries.db"), packets, flows, startUs, stepUs, rollups: true).WallRate;
+        var withRollups = Ingest(Path.Combine(dir, "queries.db"), packets, flows, startUs, stepUs, rollups: true, dnsAnswersPerFlow).WallRate;
         var sample = Math.Min(packets, 4_000_000);
         var sampleFlows = (int)Math.Max(1, flows * sample / packets);
         // Alternate the two runs five times and take medians: one pair alone is within this machine's noise.
@@ -32,7 +32,7 @@ internal static class QueryBenchmark
         // CPU time, not wall time: this VM's wall clock includes other tenants' steal, which swamps a 10% effect.
         var sampleWith = with.Order().ElementAt(2);
         var sampleWithout = without.Order().ElementAt(2);
-        Console.WriteLine($"query store: {packets:N0} packets over {flows:N0} flows written at {withRollups:N0} events/s");
+        Console.WriteLine($"query store: {packets:N0} packets over {flows:N0} flows, {(long)flows * dnsAnswersPerFlow:N0} DNS answers, written at {withRollups:N0} events/s");
         Console.WriteLine($"rollup cost on ingest ({sample:N0} packets, median of 5 alternating runs, per CPU second): {sampleWith:N0} events/s with rollups vs {sampleWithout:N0} without = {(1 - sampleWith / sampleWithout) * 100:F1}% slower");
         TimeQueries(Path.Combine(dir, "queries.db"), repeats);
     }
@@ -41,7 +41,7 @@ internal static class QueryBenchmark
     {
         foreach (var query in QueryCatalog.All)
         {
-            var parameters = ParameterBinder.Bind(query, query.Name == "new-remotes" ? ["since=0"] : [], DateTimeOffset.UtcNow);
+            var parameters = ParameterBinder.Bind(query, query.Name is "new-remotes" or "dns" ? ["since=0"] : [], DateTimeOffset.UtcNow);
             var times = new List<double>();
             var rows = 0;
             for (var i = 0; i < repeats; i++)
@@ -56,7 +56,7 @@ internal static class QueryBenchmark
     }
 
     /// <summary>Writes the traffic in 10,000-event batches; returns events per wall second and per CPU second.</summary>
-    private static (double WallRate, double CpuRate) Ingest(string db, long packets, int flows, long startUs, long stepUs, bool rollups)
+    private static (double WallRate, double CpuRate) Ingest(string db, long packets, int flows, long startUs, long stepUs, bool rollups, int dnsAnswersPerFlow = 0)
     {
         using var connection = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(1));
         var session = SessionStore.Begin(connection, "benchmark", null, DateTimeOffset.UtcNow);
@@ -65,7 +65,7 @@ internal static class QueryBenchmark
         long count = 0;
         var clock = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        foreach (var e in SyntheticTraffic.Generate(packets, flows, startUs, stepUs))
+        foreach (var e in SyntheticTraffic.Generate(packets, flows, startUs, stepUs, dnsAnswersPerFlow))
         {
             batch.Add(e);
             if (batch.Count == batch.Capacity)

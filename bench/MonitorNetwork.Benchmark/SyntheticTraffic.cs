@@ -11,7 +11,7 @@ internal static class SyntheticTraffic
     /// Yields FlowEstablished for each flow, then packets round-robin over a window of open flows, ending flows as
     /// the window moves on: packets/flows Packet events per flow (rounded down) over <paramref name="flows"/> flows.
     /// </summary>
-    public static IEnumerable<MonitorEvent> Generate(long packets, int flows, long startUs, long stepUs = 5)
+    public static IEnumerable<MonitorEvent> Generate(long packets, int flows, long startUs, long stepUs = 5, int dnsAnswersPerFlow = 0)
     {
         var random = new Random(1);
         var t = startUs;
@@ -26,6 +26,11 @@ internal static class SyntheticTraffic
                 ? NetAddress.FromIPAddress(new IPAddress([0x26, 0x06, 0x47, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte)(i >> 8), (byte)i]))
                 : NetAddress.FromIPAddress(new IPAddress([(byte)(20 + i % 200), (byte)(i >> 16), (byte)(i >> 8), (byte)i]));
             var pid = (uint)(400 + i % 300);
+            // DNS answers before the flow: most for this remote (other processes and names, some older than the
+            // window), so the name lookup at write time and the queries' joins meet realistic fan-out.
+            for (var k = 0; k < dnsAnswersPerFlow; k++)
+                yield return new DnsAnswerEvent(t += stepUs, (uint)(400 + (i + k) % 300), $"host{(i + k) % 50_000}.example.com", 1, 0,
+                    k % 3 == 0 ? [$"cdn{k}.example.net"] : [], [remote]);
             var flow = new FlowEstablishedEvent(t += stepUs, 0x1_0000_0000UL + (ulong)i, pid, i % 10 == 0 ? FlowDirection.Inbound : FlowDirection.Outbound,
                 (byte)(i % 5 == 0 ? 17 : 6), v6 ? local6 : local4, (ushort)(49152 + i % 16000), remote, (ushort)(i % 3 == 0 ? 443 : 80 + i % 1000),
                 $@"\device\harddiskvolume3\program files\app{pid % 300}\app{pid % 300}.exe");

@@ -12,7 +12,9 @@ namespace MonitorNetwork.Collector.Configuration;
 /// <param name="Duration">Stop after this long; null runs until stopped.</param>
 /// <param name="Retention">Retention and size limits.</param>
 /// <param name="Export">The background export (collect --export-every/--export-to), or null.</param>
-public sealed record CollectorSettings(string DatabasePath, ulong Keywords, TimeSpan? Duration, RetentionOptions Retention, ExportSchedule? Export = null)
+/// <param name="DnsWindow">How far back a DNS answer may name a flow's remote.</param>
+public sealed record CollectorSettings(string DatabasePath, ulong Keywords, TimeSpan? Duration, RetentionOptions Retention, ExportSchedule? Export = null,
+    TimeSpan? DnsWindow = null)
 {
     /// <summary>Parses <paramref name="o"/>; throws a usage failure naming the first bad value.</summary>
     public static CollectorSettings From(Hosting.CollectorOptions o)
@@ -41,7 +43,8 @@ public sealed record CollectorSettings(string DatabasePath, ulong Keywords, Time
                 (true, true) => null,
                 (false, false) => new ExportSchedule(o.ExportTo, DurationParser.Parse(o.ExportEvery)),
                 _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--export-every and --export-to go together"),
-            });
+            },
+            DurationParser.Parse(o.DnsWindow));
     }
 }
 

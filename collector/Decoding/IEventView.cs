@@ -12,6 +12,8 @@ public interface IEventView
     string EventName { get; }
     /// <summary>Event ID: stable for manifest providers, synthetic (and never used) for TraceLogging.</summary>
     int EventId { get; }
+    /// <summary>The process that wrote the event (the ETW or EventPipe header's), or 0 when unknown.</summary>
+    int ProcessId { get; }
     /// <summary>Event time, UTC microseconds since the Unix epoch.</summary>
     long TimestampUs { get; }
     /// <summary>Payload field names. Sources reuse the same array per event type, which the decoder's cache relies on.</summary>

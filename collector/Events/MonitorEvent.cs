@@ -48,3 +48,10 @@ public sealed record ProcessEndedEvent(long TimestampUs, uint ProcessId, long St
     /// <summary>The path as the source sent it, when normalisation changed it (see ImagePathNormalizer).</summary>
     public string? RawImagePath { get; init; }
 }
+
+/// <summary>
+/// A name resolution that completed (Microsoft-Windows-DNS-Client event 3008): what <paramref name="ProcessId"/> asked
+/// for, the CNAME chain the answer went through, and the addresses it got (empty for a failure).
+/// </summary>
+public sealed record DnsAnswerEvent(long TimestampUs, uint ProcessId, string QueryName, uint QueryType, uint Status,
+    IReadOnlyList<string> CnameChain, IReadOnlyList<NetAddress> Addresses) : MonitorEvent(TimestampUs);

@@ -14,6 +14,10 @@ public sealed class CollectorOptions
     public string Keywords { get; set; } = "flow,packet,health";
     /// <summary>driver, kernel (Microsoft-Windows-Kernel-Network), or auto: the driver when its service runs.</summary>
     public string Source { get; set; } = "auto";
+    /// <summary>Collect DNS answers (Microsoft-Windows-DNS-Client) to name remote hosts; false with collect --no-dns.</summary>
+    public bool Dns { get; set; } = true;
+    /// <summary>A flow's remote takes a name resolved at most this long before it began ("1h").</summary>
+    public string DnsWindow { get; set; } = "1h";
     /// <summary>ETW session name.</summary>
     public string SessionName { get; set; } = "MonitorNetwork";
     /// <summary>Replace a running ETW session of the same name instead of refusing (collect --force).</summary>

@@ -49,6 +49,7 @@ public sealed class CollectorWorker(
                 TimeSpan.FromSeconds(1))
             {
                 Retention = typed.Retention,
+                DnsWindow = typed.DnsWindow ?? TimeSpan.FromHours(1),
             };
             var source = sourceFactory(o, typed.Keywords);
             logger.LogInformation("collecting {Source} into {Database}", source.Kind, Path.GetFullPath(settings.DatabasePath));

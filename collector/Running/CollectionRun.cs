@@ -18,6 +18,9 @@ public sealed record RunSettings(string DatabasePath, PipelineOptions Pipeline, 
     /// <summary>Retention and size limits for live collection; null (imports) keeps everything.</summary>
     public RetentionOptions? Retention { get; init; }
 
+    /// <summary>A flow's remote takes a name resolved at most this long before it began.</summary>
+    public TimeSpan DnsWindow { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How often loss and progress are polled.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }
@@ -41,6 +44,7 @@ public static class CollectionRun
         var sessionId = retry.Execute(() => SessionStore.Begin(connection, source.Kind, source.Detail, DateTimeOffset.UtcNow));
         using var writer = new SqliteEventWriter(connection, sessionId)
         {
+            DnsWindow = settings.DnsWindow,
             Pruner = settings.Retention is { } retention ? new StorePruner(connection, retention, () => DateTimeOffset.UtcNow) : null,
         };
         var failures = new WriteFailureReporter(logger, TimeSpan.FromSeconds(30));

@@ -3,6 +3,7 @@
 // Microsoft-Windows-Kernel-Process, so flows and packets get program names.
 using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Decoding;
+using MonitorNetwork.Collector.Decoding.DnsClient;
 using MonitorNetwork.Collector.Decoding.KernelNetwork;
 using MonitorNetwork.Collector.Decoding.KernelProcess;
 
@@ -15,23 +16,31 @@ public sealed record EtwProviderSpec(Guid Guid, ulong Keywords, byte Level);
 public sealed record EtwProvider(string Kind, IReadOnlyList<EtwProviderSpec> Providers, Func<IEventDecoder> CreateDecoder)
 {
     private static readonly EtwProviderSpec s_processes = new(KernelProcessDecoder.ProviderGuid, KernelProcessDecoder.Keywords, 4);
+    // Event 3008 has no keyword in the manifest, so it is delivered whatever the keyword mask; Informational is its level.
+    private static readonly EtwProviderSpec s_dns = new(DnsClientDecoder.ProviderGuid, 0, 4);
 
-    /// <summary>The MonitorNetwork driver's TraceLogging provider at Verbose (Packet events are level 5), plus processes.</summary>
-    public static EtwProvider Driver(ulong keywords) => new("etw-driver",
-        [new(ProviderContract.ProviderGuid, keywords, 5), s_processes],
-        () => new CompositeDecoder(new ContractDecoder(), new KernelProcessDecoder()));
+    /// <summary>
+    /// The MonitorNetwork driver's TraceLogging provider at Verbose (Packet events are level 5), plus processes and,
+    /// unless <paramref name="dns"/> is false, DNS-Client's answers.
+    /// </summary>
+    public static EtwProvider Driver(ulong keywords, bool dns = true) => new("etw-driver",
+        dns ? [new(ProviderContract.ProviderGuid, keywords, 5), s_processes, s_dns] : [new(ProviderContract.ProviderGuid, keywords, 5), s_processes],
+        () => new CompositeDecoder(new ContractDecoder(), new KernelProcessDecoder(), new DnsClientDecoder()));
 
-    /// <summary>Microsoft-Windows-Kernel-Network (TCP and UDP, IPv4 and IPv6) at Informational, plus processes.</summary>
-    public static EtwProvider KernelNetwork() => new("etw-kernel",
-        [new(KernelNetworkEvents.ProviderGuid, KernelNetworkEvents.Keywords, 4), s_processes],
-        () => new CompositeDecoder(new KernelNetworkDecoder(), new KernelProcessDecoder()));
+    /// <summary>Microsoft-Windows-Kernel-Network (TCP and UDP, IPv4 and IPv6) at Informational, plus processes and DNS answers.</summary>
+    public static EtwProvider KernelNetwork(bool dns = true) => new("etw-kernel",
+        dns ? [new(KernelNetworkEvents.ProviderGuid, KernelNetworkEvents.Keywords, 4), s_processes, s_dns] : [new(KernelNetworkEvents.ProviderGuid, KernelNetworkEvents.Keywords, 4), s_processes],
+        () => new CompositeDecoder(new KernelNetworkDecoder(), new KernelProcessDecoder(), new DnsClientDecoder()));
+
+    /// <summary>The decoder of a recording: the contract, process names and DNS answers, whichever it holds.</summary>
+    public static IEventDecoder RecordingDecoder() => new CompositeDecoder(new ContractDecoder(), new KernelProcessDecoder(), new DnsClientDecoder());
 
     /// <summary>Picks the provider for --source: driver, kernel, or auto (the driver when its service runs).</summary>
-    public static EtwProvider Choose(string source, ulong keywords, Func<bool> driverRunning) => source.ToLowerInvariant() switch
+    public static EtwProvider Choose(string source, ulong keywords, Func<bool> driverRunning, bool dns = true) => source.ToLowerInvariant() switch
     {
-        "driver" => Driver(keywords),
-        "kernel" => KernelNetwork(),
-        "auto" => driverRunning() ? Driver(keywords) : KernelNetwork(),
+        "driver" => Driver(keywords, dns),
+        "kernel" => KernelNetwork(dns),
+        "auto" => driverRunning() ? Driver(keywords, dns) : KernelNetwork(dns),
         _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, $"--source: '{source}' is not driver, kernel or auto"),
     };
 }

@@ -11,7 +11,7 @@ namespace MonitorNetwork.Collector.Sources;
 public sealed class EventPipeLiveSource(int processId, ulong keywords, int bufferSizeMB = 256) : ITraceSource
 {
     /// <inheritdoc/>
-    public Decoding.IEventDecoder Decoder { get; } = new Decoding.ContractDecoder();
+    public Decoding.IEventDecoder Decoder { get; } = EtwProvider.RecordingDecoder();
 
     private EventPipeEventSource? _source;
     private long _lostAtEnd;
@@ -35,7 +35,12 @@ public sealed class EventPipeLiveSource(int processId, ulong keywords, int buffe
     public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)
     {
         var client = new DiagnosticsClient(processId);
-        var providers = new[] { new EventPipeProvider(ProviderContract.ProviderName, EventLevel.Verbose, (long)keywords) };
+        var providers = new[]
+        {
+            new EventPipeProvider(ProviderContract.ProviderName, EventLevel.Verbose, (long)keywords),
+            // The test emitter's stand-in for Windows' DNS client (an EventSource of that name).
+            new EventPipeProvider(Decoding.DnsClient.DnsClientDecoder.ProviderName, EventLevel.Informational),
+        };
         using var session = await client.StartEventPipeSessionAsync(providers, requestRundown: false, bufferSizeMB, cancellationToken).ConfigureAwait(false);
         using var source = new EventPipeEventSource(session.EventStream);
         _source = source;

@@ -13,6 +13,8 @@ public readonly struct TraceEventView(TraceEvent data, long sessionStartUs) : IE
     /// <inheritdoc/>
     public Guid ProviderGuid => data.ProviderGuid;
     /// <inheritdoc/>
+    public int ProcessId => data.ProcessID;
+    /// <inheritdoc/>
     public string EventName => data.EventName;
     /// <inheritdoc/>
     public int EventId => (int)data.ID;

@@ -9,7 +9,7 @@ namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>A recording read by a TraceEvent dispatcher.</summary>
 /// <param name="path">The file.</param>
-/// <param name="decoder">How its events are decoded (the MonitorNetwork contract by default).</param>
+/// <param name="decoder">How its events are decoded (by default the contract, process names and DNS answers).</param>
 public abstract class TraceFileSource(string path, Decoding.IEventDecoder? decoder = null) : ITraceSource
 {
     private long _lost;
@@ -25,7 +25,7 @@ public abstract class TraceFileSource(string path, Decoding.IEventDecoder? decod
     /// <inheritdoc/>
     public long EventsLost => Interlocked.Read(ref _lost);
     /// <inheritdoc/>
-    public Decoding.IEventDecoder Decoder { get; } = decoder ?? new Decoding.ContractDecoder();
+    public Decoding.IEventDecoder Decoder { get; } = decoder ?? EtwProvider.RecordingDecoder();
 
     /// <summary>How the format is named in messages (".nettrace", ".etl").</summary>
     protected abstract string FormatName { get; }

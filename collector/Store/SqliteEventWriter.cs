@@ -27,9 +27,10 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     private readonly Dictionary<NetAddress, (long Id, long FirstUs)> _remotesSeen = new();
     private readonly List<NetAddress> _remotesAddedThisBatch = new();
     private readonly List<(long StreamId, long Minute, MinuteTotals Totals)> _closedMinutes = new();
+    private readonly SqliteCommand _insertDnsAnswer, _findHostName;
     private readonly SqliteCommand _upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession,
         _markStreamsEnded, _upsertProcess;
-    private readonly RawStatement _upsertMinute, _upsertRemote;
+    private readonly RawStatement _upsertMinute, _upsertRemote, _internResolved;
     private readonly SqliteCommand[] _all;
     private readonly RawPacketInserter _packets;
 
@@ -61,9 +62,9 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             RETURNING stream_id
             """, "$flow", "$pid", "$proto", "$la", "$lp", "$ra", "$rp", "$rid");
         _insertFlow = Prepare("""
-            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, process_path_raw)
-            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw)
-            """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$raw");
+            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, process_path_raw, remote_host)
+            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw, $host)
+            """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$raw", "$host");
         _endFlow = Prepare("""
             UPDATE flow SET end_ts_us = $ts, packets_in = $pin, bytes_in = $bin, packets_out = $pout, bytes_out = $bout,
                    ended_seq = (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow)
@@ -97,6 +98,12 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                 packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out
             """);
         // Unconditional DO UPDATE (the CASE keeps the earlier sighting) so RETURNING always yields the id.
+        // An address a DNS answer gave: interned without claiming it was seen (ResolvedOnlyFirstUs).
+        _internResolved = new RawStatement(connection, """
+            INSERT INTO remote(remote_address, first_ts_us, first_pid) VALUES (?1, ?2, NULL)
+            ON CONFLICT(remote_address) DO UPDATE SET first_ts_us = first_ts_us
+            RETURNING remote_id
+            """);
         _upsertRemote = new RawStatement(connection, """
             INSERT INTO remote(remote_address, first_ts_us, first_pid) VALUES (?1, ?2, ?3)
             ON CONFLICT(remote_address) DO UPDATE SET
@@ -104,8 +111,27 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                 first_ts_us = min(first_ts_us, excluded.first_ts_us)
             RETURNING remote_id
             """);
-        _all = [_upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession, _markStreamsEnded, _upsertProcess];
+        _insertDnsAnswer = Prepare("""
+            INSERT INTO dns_answer(ts_us, session_id, pid, query_name, cname_chain, query_type, remote_id)
+            VALUES ($ts, $session, $pid, $name, $cnames, $type, $rid)
+            """, "$ts", "$session", "$pid", "$name", "$cnames", "$type", "$rid");
+        // The same process's answer first, else anyone's; the newest within the window before the flow began.
+        _findHostName = Prepare("""
+            SELECT query_name FROM dns_answer
+            WHERE remote_id = $rid AND ts_us <= $ts AND ts_us >= $ts - $window
+            ORDER BY pid = $pid DESC, ts_us DESC LIMIT 1
+            """, "$rid", "$ts", "$window", "$pid");
+        _all = [_upsertStream, _insertFlow, _endFlow, _insertEndedFlow, _insertHealth, _updateSession, _markStreamsEnded, _upsertProcess, _insertDnsAnswer, _findHostName];
     }
+
+    /// <summary>
+    /// first_ts_us of a remote known only from a DNS answer: it has not been contacted, so it is not "seen" (new-remotes
+    /// ignores it), and its first flow or packet sets the real time (min).
+    /// </summary>
+    public const long ResolvedOnlyFirstUs = long.MaxValue;
+
+    /// <summary>A flow's remote takes the name resolved to its address at most this long before the flow began.</summary>
+    public TimeSpan DnsWindow { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// False only in the benchmark's baseline run, to measure what rollup maintenance costs ingest; the store's
@@ -157,6 +183,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                     case FlowDeletedEvent d: WriteFlowDeleted(d); break;
                     case HealthEvent h: WriteHealth(h); break;
                     case ProcessStartedEvent s: Run(_upsertProcess, s.ProcessId, s.StartTimeUs, DBNull.Value, (object?)s.ImagePath ?? DBNull.Value, (object?)s.CommandLine ?? DBNull.Value, (object?)s.RawImagePath ?? DBNull.Value); break;
+                    case DnsAnswerEvent d: WriteDnsAnswer(d); break;
                     case ProcessEndedEvent e: Run(_upsertProcess, e.ProcessId, e.StartTimeUs, e.TimestampUs, (object?)e.ImagePath ?? DBNull.Value, DBNull.Value, (object?)e.RawImagePath ?? DBNull.Value); break;
                 }
             }
@@ -251,7 +278,24 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     {
         var remoteId = RemoteId(f.RemoteAddress, f.TimestampUs, f.ProcessId);
         Run(_insertFlow, unchecked((long)f.FlowId), _sessionId, f.ProcessId, f.ProcessPath, (byte)f.Direction, f.Protocol,
-            f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, remoteId, f.TimestampUs, (object?)f.RawProcessPath ?? DBNull.Value);
+            f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, remoteId, f.TimestampUs, (object?)f.RawProcessPath ?? DBNull.Value,
+            HostNameOf(remoteId, f.TimestampUs, f.ProcessId));
+    }
+
+    private object HostNameOf(long remoteId, long timestampUs, uint processId)
+    {
+        SetAll(_findHostName, remoteId, timestampUs, (long)DnsWindow.TotalMicroseconds, processId);
+        return _findHostName.ExecuteScalar() ?? DBNull.Value;
+    }
+
+    private void WriteDnsAnswer(DnsAnswerEvent d)
+    {
+        var cnames = d.CnameChain.Count == 0 ? (object)DBNull.Value : string.Join(" > ", d.CnameChain);
+        foreach (var address in d.Addresses)
+        {
+            var id = _internResolved.Bind(1, address.ToString()).Bind(2, ResolvedOnlyFirstUs).ExecuteInt64();
+            Run(_insertDnsAnswer, d.TimestampUs, _sessionId, d.ProcessId, d.QueryName, cnames, d.QueryType, id);
+        }
     }
 
     private void WriteFlowDeleted(FlowDeletedEvent d)
@@ -300,5 +344,6 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         _packets.Dispose();
         _upsertMinute.Dispose();
         _upsertRemote.Dispose();
+        _internResolved.Dispose();
     }
 }

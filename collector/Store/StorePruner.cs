@@ -45,7 +45,8 @@ public sealed class StorePruner(SqliteConnection connection, RetentionOptions op
         var packetCutoff = nowUs - (long)options.PacketRetention.TotalMicroseconds;
         var flowCutoff = nowUs - (long)options.FlowRetention.TotalMicroseconds;
         while (clock.Elapsed < options.PassBudget
-               && DeletePackets(packetCutoff) + DeleteFlows(flowCutoff) + DeleteMinutes(flowCutoff) + DeleteStreams() + DeleteRemotes(flowCutoff) > 0) { }
+               && DeletePackets(packetCutoff) + DeleteFlows(flowCutoff) + DeleteMinutes(flowCutoff) + DeleteStreams() + DeleteDnsAnswers(flowCutoff)
+                  + DeleteRemotes(flowCutoff) > 0) { }
         while (clock.Elapsed < options.PassBudget && UsedBytes() > options.MaxDatabaseBytes)
         {
             // Over the size limit: the oldest packets go whatever their age; when none are left, the oldest flows and minutes.
@@ -97,14 +98,20 @@ public sealed class StorePruner(SqliteConnection connection, RetentionOptions op
         var n = connection.Execute("""
             DELETE FROM remote WHERE remote_id IN (
                 SELECT r.remote_id FROM remote r
-                WHERE r.first_ts_us < @cutoff
+                WHERE (r.first_ts_us < @cutoff OR r.first_ts_us = @resolvedOnly)
                   AND NOT EXISTS (SELECT 1 FROM flow f WHERE f.remote_id = r.remote_id)
                   AND NOT EXISTS (SELECT 1 FROM packet_stream s WHERE s.remote_id = r.remote_id)
+                  AND NOT EXISTS (SELECT 1 FROM dns_answer d WHERE d.remote_id = r.remote_id)
                 ORDER BY r.first_ts_us LIMIT @chunk)
-            """, new { chunk = options.ChunkRows, cutoff = cutoffUs });
+            """, new { chunk = options.ChunkRows, cutoff = cutoffUs, resolvedOnly = SqliteEventWriter.ResolvedOnlyFirstUs });
         RemotesDeleted += n;
         return n;
     }
+
+    /// <summary>DNS answers are kept as long as flows: they name them.</summary>
+    private int DeleteDnsAnswers(long cutoffUs) => connection.Execute(
+        "DELETE FROM dns_answer WHERE rowid IN (SELECT rowid FROM dns_answer WHERE ts_us < @cutoff ORDER BY ts_us LIMIT @chunk)",
+        new { chunk = options.ChunkRows, cutoff = cutoffUs });
 
     private int DeleteMinutes(long cutoffUs)
     {

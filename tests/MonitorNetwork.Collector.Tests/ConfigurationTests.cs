@@ -40,6 +40,8 @@ public class ConfigurationTests
         { "Force", "True" },
         { "ExportTo", "/tmp/fleet" },
         { "ExportEvery", "1h" },
+        { "Dns", "False" },
+        { "DnsWindow", "15m" },
     };
 
     private static string Bound(CollectorOptions o, string key) =>

@@ -284,6 +284,7 @@ public class ContractDecoderTests
 
     private readonly struct ThrowingView : IEventView
     {
+        public int ProcessId => 0;
         public string ProviderName => ProviderContract.ProviderName;
         public Guid ProviderGuid => ProviderContract.ProviderGuid;
         public string EventName => "Packet";

@@ -33,7 +33,11 @@ public sealed class NamedQueryGoldenTests : IClassFixture<NamedQueryGoldenTests.
     private QueryResult Run(string name, params string[] parameters)
     {
         var query = QueryCatalog.Find(name)!;
-        return QueryExecutor.Run(_store.DatabasePath, query, ParameterBinder.Bind(query, parameters, DateTimeOffset.UtcNow));
+        var result = QueryExecutor.Run(_store.DatabasePath, query, ParameterBinder.Bind(query, parameters, DateTimeOffset.UtcNow));
+        if (result.Columns.Count == 0 || result.Columns[^1] != "remote_host") return result;
+        // This store has no DNS answers: every host name is NULL (DnsNamesTests covers names); compare the rest.
+        Assert.All(result.Rows, row => Assert.Null(row[^1]));
+        return new QueryResult(result.Columns.Take(result.Columns.Count - 1).ToList(), result.Rows.Select(row => row[..^1]).ToList());
     }
 
     private static object?[][] Rows(QueryResult r) => r.Rows.Select(row => row.ToArray()).ToArray();

@@ -34,8 +34,9 @@ internal static class CollectCommand
         source.AcceptOnlyFromAmong("driver", "kernel", "auto");
         var exportEvery = new Option<string?>("--export-every") { Description = "Export the store as Parquet this often (with --export-to)", HelpName = "T" };
         var exportTo = new Option<string?>("--export-to") { Description = "Fleet directory for the background export (with --export-every)", HelpName = "DIR" };
+        var noDns = new Option<bool>("--no-dns") { Description = "Do not collect DNS answers (they name remote hosts, and are a browsing history)" };
         var force = new Option<bool>("--force") { Description = "Replace a running ETW session of the same name (one a crashed run left behind)" };
-        var command = new Command("collect", "Collect network events live (Windows, elevated) into the SQLite store") { db, source, keywords, duration, retention, maxSize, force, exportEvery, exportTo };
+        var command = new Command("collect", "Collect network events live (Windows, elevated) into the SQLite store") { db, source, keywords, duration, retention, maxSize, force, noDns, exportEvery, exportTo };
         command.SetAction((parse, _) =>
         {
             var keywordList = parse.GetValue(keywords)!;
@@ -65,6 +66,7 @@ internal static class CollectCommand
         ["--force"] = "Collector:Force",
         ["--export-every"] = "Collector:ExportEvery",
         ["--export-to"] = "Collector:ExportTo",
+        ["--no-dns"] = "Collector:Dns",
     };
 
     /// <summary>
@@ -79,6 +81,7 @@ internal static class CollectCommand
             if (!s_keys.TryGetValue(option.Name, out var key) || parse.GetResult(option) is not { Implicit: false }) continue;
             overrides[key] = option switch
             {
+                Option<bool> flag when option.Name == "--no-dns" => parse.GetValue(flag) ? "false" : "true",
                 Option<bool> flag => parse.GetValue(flag) ? "true" : "false",
                 Option<string?> text => parse.GetValue(text), // Option<string> too: nullability is not a runtime type
                 _ => throw new InvalidOperationException("collect option of an unexpected type: " + option.Name),
@@ -110,7 +113,7 @@ internal static class CollectCommand
     [System.Runtime.Versioning.SupportedOSPlatform("windows")]
     private static ITraceSource CreateEtwSource(CollectorOptions o, ulong keywords) =>
         new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, o.BufferSizeMB, o.Force),
-            EtwProvider.Choose(o.Source, keywords, DriverServiceProbe.IsRunning), new TraceEventEtwSessionFactory());
+            EtwProvider.Choose(o.Source, keywords, DriverServiceProbe.IsRunning, o.Dns), new TraceEventEtwSessionFactory());
 
     /// <summary>Runs the host until it stops; rethrows the worker's failure for the exit-code mapping.</summary>
     internal static async Task<int> RunHostAsync(Dictionary<string, string?> overrides, TraceSourceFactory sourceFactory)

@@ -5,8 +5,9 @@ using MonitorNetwork.Collector.Decoding;
 
 namespace MonitorNetwork.Collector.Tests.TestSupport;
 
-internal readonly struct FakeEventView(string eventName, string[] names, object?[] values, Guid? providerGuid = null, string providerName = ProviderContract.ProviderName, long timestampUs = 1_700_000_000_000_000, byte[]? raw = null, int eventId = 0) : IEventView
+internal readonly struct FakeEventView(string eventName, string[] names, object?[] values, Guid? providerGuid = null, string providerName = ProviderContract.ProviderName, long timestampUs = 1_700_000_000_000_000, byte[]? raw = null, int eventId = 0, int processId = 0) : IEventView
 {
+    public int ProcessId => processId;
     public string ProviderName => providerName;
     public Guid ProviderGuid => providerGuid ?? ProviderContract.ProviderGuid;
     public string EventName => eventName;

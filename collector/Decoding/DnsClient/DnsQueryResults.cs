@@ -1,0 +1,42 @@
+// Parses the QueryResults text of Microsoft-Windows-DNS-Client event 3008: entries separated by ';', each an
+// address (IPv4, IPv6, or IPv4-mapped IPv6 such as ::ffff:93.184.216.34) or a record written as "type:  N value",
+// where type 5 is a CNAME. Other record types and unparseable entries are passed over. Pure and table-tested.
+using System.Globalization;
+using System.Net;
+using MonitorNetwork.Collector.Events;
+
+namespace MonitorNetwork.Collector.Decoding.DnsClient;
+
+/// <summary>The CNAME chain and the addresses of one answer.</summary>
+public static class DnsQueryResults
+{
+    private const int CnameType = 5;
+
+    /// <summary>Parses <paramref name="results"/>; addresses are canonical (v4-mapped becomes IPv4), in answer order, once each.</summary>
+    public static (IReadOnlyList<string> Cnames, IReadOnlyList<NetAddress> Addresses) Parse(string? results)
+    {
+        var cnames = new List<string>();
+        var addresses = new List<NetAddress>();
+        if (string.IsNullOrWhiteSpace(results)) return (cnames, addresses);
+        foreach (var raw in results.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (raw.StartsWith("type:", StringComparison.OrdinalIgnoreCase))
+            {
+                var rest = raw["type:".Length..].TrimStart();
+                var space = rest.IndexOf(' ', StringComparison.Ordinal);
+                if (space > 0 && int.TryParse(rest[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var type) && type == CnameType)
+                {
+                    var name = rest[space..].Trim().TrimEnd('.');
+                    if (name.Length > 0) cnames.Add(name);
+                }
+                continue;
+            }
+            if (IPAddress.TryParse(raw, out var ip) && ip.ToString().Length > 0)
+            {
+                var address = NetAddress.FromIPAddress(ip);
+                if (!addresses.Contains(address)) addresses.Add(address);
+            }
+        }
+        return (cnames, addresses);
+    }
+}
