@@ -91,6 +91,7 @@ public class ConfigurationTests
             ["Collector:Force"] = "true",
             ["Collector:DatabasePath"] = "x.db",
         }, given);
+        Assert.Equal("false", CollectCommand.Overrides(command.Parse(["--no-dns"]))["Collector:Dns"]);
     }
 
     [Fact]

@@ -56,6 +56,15 @@ public class DnsNamesTests
     }
 
     [Fact]
+    public void Sources_EnableDnsClient_UnlessNoDns()
+    {
+        Assert.Contains(Sources.EtwProvider.Driver(Contract.ProviderContract.Keywords.All).Providers, p => p.Guid == DnsClientDecoder.ProviderGuid && p.Level == 4);
+        Assert.Contains(Sources.EtwProvider.KernelNetwork().Providers, p => p.Guid == DnsClientDecoder.ProviderGuid);
+        Assert.DoesNotContain(Sources.EtwProvider.Driver(Contract.ProviderContract.Keywords.All, dns: false).Providers, p => p.Guid == DnsClientDecoder.ProviderGuid);
+        Assert.DoesNotContain(Sources.EtwProvider.Choose("kernel", 0, () => false, dns: false).Providers, p => p.Guid == DnsClientDecoder.ProviderGuid);
+    }
+
+    [Fact]
     public void Manifest_3008_HasTheFieldsTheDecoderReads()
     {
         var e = EtwManifest.Load(DnsClientDecoder.ProviderName).Event(DnsClientDecoder.QueryCompleted);
