@@ -35,6 +35,10 @@ public enum ExitCode
     SessionBusy = FailureKind.SessionBusy,
     /// <summary>The Service Control Manager refused a service step.</summary>
     ServiceFailed = FailureKind.ServiceFailed,
+    /// <summary>A query ran past its time limit.</summary>
+    QueryTimeout = FailureKind.QueryTimeout,
+    /// <summary>The database stayed locked past the retry window.</summary>
+    DatabaseBusy = FailureKind.DatabaseBusy,
     /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
     Interrupted = Hosting.StopSignals.InterruptedExitCode,
 }
@@ -46,7 +50,10 @@ public static class Failure
     public static (ExitCode Code, string Message) Describe(Exception ex) => ex switch
     {
         MonitorNetworkException m => (ToExitCode(m.Kind), m.Message),
-        SqliteException s => (ExitCode.Unexpected, $"SQLite error {s.SqliteErrorCode}: {OneLine(s.Message)}"),
+        SqliteException { SqliteErrorCode: 5 or 6 } s => (ExitCode.DatabaseBusy, $"the database stayed locked by another process past the retry window (SQLite {s.SqliteErrorCode}); try again when it is free"),
+        SqliteException { SqliteErrorCode: 8 } => (ExitCode.DatabaseUnwritable, "the database is read-only for this process"),
+        SqliteException { SqliteErrorCode: 13 } => (ExitCode.DatabaseUnwritable, "the disk or the database is full"),
+        SqliteException s => (ExitCode.Unexpected, $"database error (SQLite {s.SqliteErrorCode}): {OneLine(s.Message)}"),
         UnauthorizedAccessException u => (ExitCode.AccessDenied, OneLine(u.Message)),
         PlatformNotSupportedException p => (ExitCode.NotSupportedOnThisOS, OneLine(p.Message)),
         _ => (ExitCode.Unexpected, $"unexpected error ({ex.GetType().Name}): {OneLine(ex.Message)}"),

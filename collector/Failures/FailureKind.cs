@@ -31,4 +31,8 @@ public enum FailureKind
     SessionBusy = 12,
     /// <summary>A service step the Service Control Manager refused (already installed, not installed, cannot stop).</summary>
     ServiceFailed = 13,
+    /// <summary>A query ran past its time limit (query --timeout) and was stopped.</summary>
+    QueryTimeout = 14,
+    /// <summary>The database stayed locked by another process past the retry window.</summary>
+    DatabaseBusy = 15,
 }

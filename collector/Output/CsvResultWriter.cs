@@ -1,19 +1,20 @@
-// RFC 4180 CSV: CRLF line ends, a header row, and fields quoted when they hold a comma, quote, CR or LF.
-using MonitorNetwork.Collector.Queries;
-
+// RFC 4180 CSV: CRLF line ends, a header row, and fields quoted when they hold a comma, quote, CR or LF. Each row is
+// written as it arrives.
 namespace MonitorNetwork.Collector.Output;
 
 /// <summary>Writes results as RFC 4180 CSV.</summary>
-public sealed class CsvResultWriter : IResultWriter
+public sealed class CsvResultWriter(TextWriter output) : IResultWriter
 {
     /// <inheritdoc/>
-    public void Write(QueryResult result, TextWriter output)
-    {
-        WriteRecord(output, result.Columns);
-        foreach (var row in result.Rows) WriteRecord(output, row.Select(ResultWriters.CellText));
-    }
+    public void Begin(IReadOnlyList<string> columns) => WriteRecord(columns);
 
-    private static void WriteRecord(TextWriter output, IEnumerable<string> fields)
+    /// <inheritdoc/>
+    public void Row(object?[] values) => WriteRecord(values.Select(ResultWriters.CellText));
+
+    /// <inheritdoc/>
+    public void End() => output.Flush();
+
+    private void WriteRecord(IEnumerable<string> fields)
     {
         output.Write(string.Join(',', fields.Select(Escape)));
         output.Write("\r\n");

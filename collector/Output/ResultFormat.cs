@@ -1,4 +1,6 @@
-// The output formats of `monitornetwork query`, and the one place that picks a writer for each.
+// The output formats of `monitornetwork query`, and the one place that picks a writer for each. Writers stream:
+// rows are written as SQLite yields them (CSV, JSON) or counted past the table's cap, so memory stays flat
+// whatever the result's size.
 namespace MonitorNetwork.Collector.Output;
 
 /// <summary>Output format of query results.</summary>
@@ -12,25 +14,43 @@ public enum ResultFormat
     Json,
 }
 
-/// <summary>Writes a query result in one format.</summary>
+/// <summary>Receives a query's result as it is read.</summary>
 public interface IResultWriter
 {
-    /// <summary>Writes <paramref name="result"/> to <paramref name="output"/>.</summary>
-    void Write(Queries.QueryResult result, TextWriter output);
+    /// <summary>The columns, before any row.</summary>
+    void Begin(IReadOnlyList<string> columns);
+
+    /// <summary>One row; the array is the writer's to keep only for the duration of the call.</summary>
+    void Row(object?[] values);
+
+    /// <summary>After the last row.</summary>
+    void End();
 }
 
 /// <summary>Chooses the writer for a format.</summary>
 public static class ResultWriters
 {
-    /// <summary>The writer of <paramref name="format"/>.</summary>
-    public static IResultWriter For(ResultFormat format, bool outputIsTerminal) => format switch
+    /// <summary>Rows a table shows by default; the rest are counted and the count said.</summary>
+    public const int DefaultTableRows = 1000;
+
+    /// <summary>Parses a --format value; a usage failure names the formats.</summary>
+    public static ResultFormat Parse(string text) => text.ToLowerInvariant() switch
     {
-        ResultFormat.Csv => new CsvResultWriter(),
-        ResultFormat.Json => new JsonResultWriter(),
-        _ => new TableResultWriter(outputIsTerminal),
+        "table" => ResultFormat.Table,
+        "csv" => ResultFormat.Csv,
+        "json" => ResultFormat.Json,
+        _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, $"--format: '{text}' is not table, csv or json"),
     };
 
-    /// <summary>Text of a cell for the text formats; null becomes empty.</summary>
+    /// <summary>The writer of <paramref name="format"/> over <paramref name="output"/>.</summary>
+    public static IResultWriter For(ResultFormat format, TextWriter output, bool outputIsTerminal, int tableRows = DefaultTableRows) => format switch
+    {
+        ResultFormat.Csv => new CsvResultWriter(output),
+        ResultFormat.Json => new JsonResultWriter(output),
+        _ => new TableResultWriter(output, outputIsTerminal, tableRows),
+    };
+
+    /// <summary>Text of a cell for the text formats; null becomes empty, blobs are lowercase hex everywhere.</summary>
     public static string CellText(object? value) => value switch
     {
         null => "",

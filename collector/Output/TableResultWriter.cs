@@ -1,15 +1,45 @@
-// An aligned table (Spectre.Console): numbers right-aligned, NULL blank, no colour when not on a terminal.
-using MonitorNetwork.Collector.Queries;
+// An aligned table (Spectre.Console): numbers right-aligned, NULL blank, no colour when not on a terminal. A table
+// must be measured before it is drawn, so it keeps at most a cap of rows (1,000 by default) and only counts the
+// rest, then says how many it left out. Control characters in cells (an ESC in a process path could drive the
+// terminal) are shown as visible symbols, never sent.
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
 namespace MonitorNetwork.Collector.Output;
 
 /// <summary>Writes results as a table.</summary>
-public sealed class TableResultWriter(bool outputIsTerminal) : IResultWriter
+public sealed class TableResultWriter(TextWriter output, bool outputIsTerminal, int maxRows = ResultWriters.DefaultTableRows) : IResultWriter
 {
+    private readonly List<object?[]> _rows = [];
+    private IReadOnlyList<string> _columns = [];
+    private long _omitted;
+
     /// <inheritdoc/>
-    public void Write(QueryResult result, TextWriter output)
+    public void Begin(IReadOnlyList<string> columns) => _columns = columns;
+
+    /// <inheritdoc/>
+    public void Row(object?[] values)
+    {
+        if (_rows.Count < maxRows) _rows.Add((object?[])values.Clone());
+        else _omitted++;
+    }
+
+    /// <summary>The cell's text with every control character replaced by its visible Unicode symbol (U+2400 block).</summary>
+    public static string Visible(string text)
+    {
+        if (!text.Any(char.IsControl)) return text;
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (chars[i] < 0x20) chars[i] = (char)(0x2400 + chars[i]);
+            else if (chars[i] == 0x7F) chars[i] = '\u2421';
+            else if (char.IsControl(chars[i])) chars[i] = '\uFFFD';
+        }
+        return new string(chars);
+    }
+
+    /// <inheritdoc/>
+    public void End()
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -21,17 +51,20 @@ public sealed class TableResultWriter(bool outputIsTerminal) : IResultWriter
         // Piped output has no width; let the table be as wide as its content instead of wrapping at 80.
         if (!outputIsTerminal) console.Profile.Width = 4096;
         var table = new Table().Border(outputIsTerminal ? TableBorder.Rounded : TableBorder.Ascii2);
-        var numeric = new bool[result.Columns.Count];
+        var numeric = new bool[_columns.Count];
         for (var i = 0; i < numeric.Length; i++)
-            numeric[i] = result.Rows.Count > 0 && result.Rows.All(r => r[i] is null or long or int or double);
-        for (var i = 0; i < result.Columns.Count; i++)
+            numeric[i] = _rows.Count > 0 && _rows.All(r => r[i] is null or long or int or double);
+        for (var i = 0; i < _columns.Count; i++)
         {
-            var column = new TableColumn(Markup.Escape(result.Columns[i]));
+            var column = new TableColumn(Markup.Escape(Visible(_columns[i])));
             table.AddColumn(numeric[i] ? column.RightAligned() : column);
         }
-        foreach (var row in result.Rows)
-            table.AddRow(row.Select(v => (IRenderable)new Text(ResultWriters.CellText(v))).ToArray());
+        foreach (var row in _rows)
+            table.AddRow(row.Select(v => (IRenderable)new Text(Visible(ResultWriters.CellText(v)))).ToArray());
         console.Write(table);
-        console.WriteLine($"{result.Rows.Count} row{(result.Rows.Count == 1 ? "" : "s")}");
+        var total = _rows.Count + _omitted;
+        console.WriteLine(_omitted == 0
+            ? $"{total} row{(total == 1 ? "" : "s")}"
+            : $"{total} rows; the first {_rows.Count} shown, {_omitted} left out (--max-rows N, or --format csv|json for all)");
     }
 }

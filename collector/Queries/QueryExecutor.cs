@@ -1,44 +1,82 @@
-// Runs named and ad-hoc SQL on a read-only connection (query_only as well, so even ATTACH cannot write),
-// binding parameters through Dapper, and maps SQLite's refusals to one-line failures.
+// Runs named and ad-hoc SQL on a read-only connection (query_only as well), binding parameters through Dapper,
+// streaming rows to a writer as SQLite yields them. Every query is bounded: a progress handler interrupts it when its
+// time is up, and an authorizer refuses, before they run, statements that would create files or change settings
+// (ATTACH, VACUUM INTO, writing PRAGMAs). SQLite's refusals become one-line failures.
+using System.Diagnostics;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Output;
 using MonitorNetwork.Collector.Store;
+using SQLitePCL;
 
 namespace MonitorNetwork.Collector.Queries;
 
 /// <summary>Executes queries against a MonitorNetwork database.</summary>
 public static class QueryExecutor
 {
-    private const int SqliteReadOnly = 8;
+    private const int SqliteReadOnly = 8, SqliteInterrupt = 9, SqliteAuth = 23;
 
-    /// <summary>Runs a named query with bound parameters.</summary>
+    /// <summary>How long a query may run unless told otherwise (query --timeout).</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Runs a named query with bound parameters and collects its rows (tests, reports).</summary>
     public static QueryResult Run(string databasePath, NamedQuery query, IReadOnlyDictionary<string, object> parameters)
+    {
+        var collector = new CollectingWriter();
+        Stream(databasePath, query.Sql, ToDynamic(parameters), DefaultTimeout, collector);
+        return collector.Result;
+    }
+
+    /// <summary>Runs ad-hoc SQL and collects its rows; any attempt to write fails with <see cref="FailureKind.QueryFailed"/>.</summary>
+    public static QueryResult RunSql(string databasePath, string sql)
+    {
+        var collector = new CollectingWriter();
+        Stream(databasePath, sql, null, DefaultTimeout, collector);
+        return collector.Result;
+    }
+
+    /// <summary>Binds a named query's parameters.</summary>
+    public static DynamicParameters ToDynamic(IReadOnlyDictionary<string, object> parameters)
     {
         var dynamicParameters = new DynamicParameters();
         foreach (var (name, value) in parameters) dynamicParameters.Add("@" + name, value);
-        return Execute(databasePath, query.Sql, dynamicParameters);
+        return dynamicParameters;
     }
 
-    /// <summary>Runs ad-hoc SQL; any attempt to write fails with <see cref="FailureKind.QueryFailed"/>.</summary>
-    public static QueryResult RunSql(string databasePath, string sql) => Execute(databasePath, sql, null);
-
-    private static QueryResult Execute(string databasePath, string sql, DynamicParameters? parameters)
+    /// <summary>Runs <paramref name="sql"/>, handing each row to <paramref name="writer"/> as it is read; returns the row count.</summary>
+    public static long Stream(string databasePath, string sql, DynamicParameters? parameters, TimeSpan timeout, IResultWriter writer)
     {
+        if (string.IsNullOrWhiteSpace(sql)) throw new MonitorNetworkException(FailureKind.Usage, "--sql: the SQL is empty");
         using var connection = StoreDatabase.OpenReadOnly(databasePath);
         connection.Execute("PRAGMA query_only = 1");
+        var clock = Stopwatch.StartNew();
+        // Checked every 10,000 virtual-machine steps: about a millisecond of work, a negligible cost.
+        raw.sqlite3_progress_handler(connection.Handle, 10_000, _ => clock.Elapsed > timeout ? 1 : 0, null);
+        raw.sqlite3_set_authorizer(connection.Handle, Authorize, null);
+        long rows = 0;
         try
         {
             using var reader = connection.ExecuteReader(sql, parameters);
-            var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
-            var rows = new List<object?[]>();
+            writer.Begin(Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray());
+            var row = new object?[reader.FieldCount];
             while (reader.Read())
             {
-                var row = new object?[reader.FieldCount];
                 for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                rows.Add(row);
+                writer.Row(row);
+                rows++;
             }
-            return new QueryResult(columns, rows);
+            writer.End();
+            return rows;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteInterrupt)
+        {
+            throw new MonitorNetworkException(FailureKind.QueryTimeout,
+                $"the query ran past its {timeout.TotalSeconds:0.#} s limit and was stopped ({rows} rows written); raise it with --timeout", ex);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteAuth)
+        {
+            throw new MonitorNetworkException(FailureKind.QueryFailed, "queries are read-only: this SQL would attach a file, vacuum into one, or change a setting, and was refused before it ran", ex);
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteReadOnly || ex.Message.Contains("query_only", StringComparison.OrdinalIgnoreCase))
         {
@@ -48,5 +86,41 @@ public static class QueryExecutor
         {
             throw new MonitorNetworkException(FailureKind.QueryFailed, $"SQLite rejected the query: {ex.Message.Split('\n')[0].Replace("SQLite Error ", "", StringComparison.Ordinal)}", ex);
         }
+        finally
+        {
+            raw.sqlite3_progress_handler(connection.Handle, 0, null, null);
+        }
+    }
+
+    private const int SqliteAttach = 24, SqliteDetach = 25, SqlitePragma = 19, SqliteDeny = 1, SqliteOk = 0;
+
+    /// <summary>
+    /// Refuses what could create a file or change the connection before it runs: ATTACH and DETACH (VACUUM INTO
+    /// attaches its target), and PRAGMAs that set a value (a PRAGMA with an argument). Reading PRAGMAs stay allowed.
+    /// </summary>
+    private static int Authorize(object userData, int action, utf8z first, utf8z second, utf8z database, utf8z trigger)
+    {
+        _ = userData; _ = database; _ = trigger;
+        return action switch
+        {
+            SqliteAttach or SqliteDetach => SqliteDeny,
+            SqlitePragma when second.utf8_to_string() is { Length: > 0 } && !ReadOnlyPragma(first.utf8_to_string()) => SqliteDeny,
+            _ => SqliteOk,
+        };
+    }
+
+    // table_info('flow') and friends take an argument and only read.
+    private static bool ReadOnlyPragma(string? name) => name?.ToLowerInvariant() is "table_info" or "table_xinfo" or "index_info" or "index_list"
+        or "index_xinfo" or "foreign_key_list" or "pragma_list" or "function_list" or "module_list" or "compile_options";
+
+    /// <summary>Keeps every row: for the callers that need the whole result.</summary>
+    private sealed class CollectingWriter : IResultWriter
+    {
+        private readonly List<object?[]> _rows = [];
+        private IReadOnlyList<string> _columns = [];
+        public QueryResult Result => new(_columns, _rows);
+        public void Begin(IReadOnlyList<string> columns) => _columns = columns;
+        public void Row(object?[] values) => _rows.Add((object?[])values.Clone());
+        public void End() { }
     }
 }

@@ -1,5 +1,7 @@
 // `monitornetwork query NAME [--param k=v ...] [--format table|csv|json]` and `monitornetwork query --sql "..."`.
+// Rows stream to the output as they are read; every query has a time limit.
 using System.CommandLine;
+using Dapper;
 using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Output;
@@ -16,31 +18,44 @@ internal static class QueryCommand
         var name = new Argument<string?>("NAME") { Description = "A named query (see 'monitornetwork queries')", Arity = ArgumentArity.ZeroOrOne };
         var db = CommonOptions.Database();
         var parameters = new Option<string[]>("--param", "-p") { Description = "A parameter as name=value; repeat for more", HelpName = "NAME=VALUE" };
-        var format = new Option<ResultFormat>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => ResultFormat.Table };
+        var format = new Option<string>("--format", "-f") { Description = "Output format: table, csv or json", DefaultValueFactory = _ => "table", HelpName = "table|csv|json" };
         var sql = new Option<string?>("--sql") { Description = "Run this SQL instead of a named query (read-only)" };
-        var command = new Command("query", "Run a named query or read-only SQL against the database") { name, db, parameters, format, sql };
+        var timeout = new Option<string>("--timeout") { Description = "Stop the query after this long", DefaultValueFactory = _ => "30s", HelpName = "T" };
+        var maxRows = new Option<int>("--max-rows") { Description = "Rows a table shows (CSV and JSON write them all)", DefaultValueFactory = _ => ResultWriters.DefaultTableRows, HelpName = "N" };
+        var command = new Command("query", "Run a named query or read-only SQL against the database") { name, db, parameters, format, sql, timeout, maxRows };
         command.SetAction(parse =>
         {
-            var result = Execute(parse.GetValue(name), parse.GetValue(sql), parse.GetValue(parameters) ?? [], StoreLocation.Resolve(parse.GetValue(db)));
-            ResultWriters.For(parse.GetValue(format), CliStreams.OutIsTerminal).Write(result, CliStreams.Out);
+            var resultFormat = ResultWriters.Parse(parse.GetValue(format)!);
+            var limit = DurationParser.Parse(parse.GetValue(timeout)!);
+            if (parse.GetValue(maxRows) < 1) throw new MonitorNetworkException(FailureKind.Usage, "--max-rows must be at least 1");
+            var (text, bound) = Prepare(parse.GetValue(name), parse.GetValue(sql), parse.GetValue(parameters) ?? []);
+            var writer = ResultWriters.For(resultFormat, CliStreams.Out, CliStreams.OutIsTerminal, parse.GetValue(maxRows));
+            QueryExecutor.Stream(StoreLocation.Resolve(parse.GetValue(db)), text, bound, limit, writer);
             return (int)ExitCode.Success;
         });
         return command;
     }
 
-    /// <summary>Runs a named query or ad-hoc SQL; exactly one of them must be given.</summary>
-    internal static QueryResult Execute(string? name, string? sql, string[] parameters, string database)
+    /// <summary>The SQL and bound parameters of a named query or ad-hoc SQL; exactly one of them must be given.</summary>
+    internal static (string Sql, DynamicParameters? Parameters) Prepare(string? name, string? sql, string[] parameters)
     {
         if ((name is null) == (sql is null))
             throw new MonitorNetworkException(FailureKind.Usage, "give a query NAME or --sql \"...\", not both and not neither");
         if (sql is not null)
         {
             if (parameters.Length > 0) throw new MonitorNetworkException(FailureKind.Usage, "--param goes with named queries, not --sql");
-            return QueryExecutor.RunSql(database, sql);
+            if (string.IsNullOrWhiteSpace(sql)) throw new MonitorNetworkException(FailureKind.Usage, "--sql: the SQL is empty");
+            return (sql, null);
         }
         var query = QueryCatalog.Find(name!) ?? throw new MonitorNetworkException(FailureKind.Usage,
             $"no query named '{name}' (known: {string.Join(", ", QueryCatalog.All.Select(q => q.Name))})");
-        var bound = ParameterBinder.Bind(query, parameters, DateTimeOffset.UtcNow);
-        return QueryExecutor.Run(database, query, bound);
+        return (query.Sql, QueryExecutor.ToDynamic(ParameterBinder.Bind(query, parameters, DateTimeOffset.UtcNow)));
+    }
+
+    /// <summary>Runs a named query or ad-hoc SQL and collects the rows (tests).</summary>
+    internal static QueryResult Execute(string? name, string? sql, string[] parameters, string database)
+    {
+        var (text, bound) = Prepare(name, sql, parameters);
+        return sql is not null ? QueryExecutor.RunSql(database, text) : QueryExecutor.Run(database, QueryCatalog.Find(name!)!, ParameterBinder.Bind(QueryCatalog.Find(name!)!, parameters, DateTimeOffset.UtcNow));
     }
 }
