@@ -25,6 +25,8 @@ public static class CliApp
     {
         error ??= Console.Error;
         CliStreams.Use(output);
+        var notices = error;
+        Store.StoreDatabase.Notices = line => notices.WriteLine("monitornetwork: " + line);
         var root = CreateRootCommand();
         var parse = root.Parse(args);
         if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))

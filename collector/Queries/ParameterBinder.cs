@@ -37,6 +37,11 @@ public static class ParameterBinder
             var text = given.TryGetValue(p.Name, out var v) ? v : p.Default;
             bound[p.Name] = Convert(p, text, now);
         }
+        // A window that ends before it starts, or a bucket of no width, answers nothing: say why instead.
+        if (bound.TryGetValue("since", out var since) && bound.TryGetValue("until", out var until) && (long)since > (long)until)
+            throw new MonitorNetworkException(FailureKind.Usage, $"--param since ({given.GetValueOrDefault("since", "default")}) is after until ({given.GetValueOrDefault("until", "default")})");
+        if (bound.TryGetValue("bucket", out var bucket) && (long)bucket < 1)
+            throw new MonitorNetworkException(FailureKind.Usage, "--param bucket must be at least 1 (seconds)");
         return bound;
     }
 
@@ -63,15 +68,20 @@ public static class ParameterBinder
         if (t.Equals("now", StringComparison.OrdinalIgnoreCase)) return ToUs(now);
         if (char.IsAsciiLetter(t[^1]) && double.TryParse(t[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
         {
-            TimeSpan? age = char.ToLowerInvariant(t[^1]) switch
+            double? seconds = char.ToLowerInvariant(t[^1]) switch
             {
-                's' => TimeSpan.FromSeconds(n),
-                'm' => TimeSpan.FromMinutes(n),
-                'h' => TimeSpan.FromHours(n),
-                'd' => TimeSpan.FromDays(n),
+                's' => n,
+                'm' => n * 60,
+                'h' => n * 3600,
+                'd' => n * 86400,
                 _ => null,
             };
-            return age is null ? null : ToUs(now - age.Value);
+            if (seconds is null) return null;
+            // An age reaching before the Unix epoch (since=99999999d) overflows no arithmetic here: it is refused.
+            var ageUs = seconds.Value * 1e6;
+            if (ageUs > ToUs(now))
+                throw new MonitorNetworkException(FailureKind.Usage, $"'{text}' reaches back before 1970: give a date (2026-01-01T00:00:00Z) or 0 for the start");
+            return ToUs(now) - (long)ageUs;
         }
         return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
             ? ToUs(at)

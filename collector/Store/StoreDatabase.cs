@@ -26,6 +26,8 @@ public static class StoreDatabase
             throw new MonitorNetworkException(FailureKind.DatabaseUnwritable, $"cannot create the directory for {full}: {ex.Message}", ex);
         }
         var isNew = !File.Exists(full);
+        // Before SQLite opens it: a file this process may not write would otherwise leave -wal and -shm behind.
+        if (!isNew) CheckAccess(full, FileAccess.ReadWrite);
         return Open(full, SqliteOpenMode.ReadWriteCreate, Math.Max(1, (int)busyTimeout.TotalSeconds), connection =>
         {
             if (isNew) StorePaths.RestrictFile(full);
@@ -45,13 +47,55 @@ public static class StoreDatabase
         });
     }
 
-    /// <summary>Opens an existing database read-only, for queries; SQLite then refuses every write.</summary>
+    private static readonly AsyncLocal<Action<string>?> s_notices = new();
+
+    /// <summary>Where one-line notices go (the CLI's standard error); nowhere by default.</summary>
+    public static Action<string>? Notices
+    {
+        get => s_notices.Value;
+        set => s_notices.Value = value;
+    }
+
+    /// <summary>
+    /// Opens an existing database read-only (mode=ro), for queries; SQLite then refuses every write. A WAL database
+    /// needs its -shm file, which a reader creates: when the directory or the WAL cannot be written (a read-only
+    /// share, another user's store), it is opened immutable instead, which reads the main file as it is and skips
+    /// what the WAL holds uncheckpointed, and a notice says so.
+    /// </summary>
     public static SqliteConnection OpenReadOnly(string path)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new MonitorNetworkException(FailureKind.NotFound, $"no database at {full}");
-        return Open(full, SqliteOpenMode.ReadOnly, 30, connection =>
+        CheckAccess(full, FileAccess.Read);
+        try
+        {
+            return OpenReadOnlyAs(full, full);
+        }
+        catch (MonitorNetworkException ex) when (ex.Kind == FailureKind.DatabaseUnwritable)
+        {
+            Notices?.Invoke($"note: {full}: its directory or WAL cannot be written here, so it is read immutable: changes still in its WAL are not seen");
+            return OpenReadOnlyAs(full, "file:" + Uri.EscapeDataString(full).Replace("%2F", "/", StringComparison.Ordinal) + "?immutable=1");
+        }
+    }
+
+    /// <summary>Access denied (exit 9) rather than SQLite's "unable to open" when the OS refuses this process the file.</summary>
+    private static void CheckAccess(string full, FileAccess access)
+    {
+        try
+        {
+            using var probe = new FileStream(full, FileMode.Open, access, FileShare.ReadWrite | FileShare.Delete, 1);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw access == FileAccess.Read
+                ? new MonitorNetworkException(FailureKind.AccessDenied, $"cannot read {full}: access denied (it belongs to another user; run as its owner or an administrator)", ex)
+                : new MonitorNetworkException(FailureKind.DatabaseUnwritable, $"cannot write {full}: the file is read-only for this process", ex);
+        }
+    }
+
+    private static SqliteConnection OpenReadOnlyAs(string full, string dataSource) =>
+        Open(full, SqliteOpenMode.ReadOnly, 30, connection =>
         {
             var version = CheckIdentity(connection, full);
             if (version == 0)
@@ -60,16 +104,15 @@ public static class StoreDatabase
             if (version < Migrations.Latest)
                 throw new MonitorNetworkException(FailureKind.DatabaseTooOld,
                     $"{full} has schema version {version} and this monitornetwork reads {Migrations.Latest}: run 'monitornetwork import' or 'collect' on it once to upgrade it");
-        });
-    }
+        }, dataSource);
 
     /// <summary>Opens a connection and runs <paramref name="prepare"/> on it; on any failure the connection is closed
     /// and SQLite's error becomes a failure a user can act on.</summary>
-    private static SqliteConnection Open(string full, SqliteOpenMode mode, int timeoutSeconds, Action<SqliteConnection> prepare)
+    private static SqliteConnection Open(string full, SqliteOpenMode mode, int timeoutSeconds, Action<SqliteConnection> prepare, string? dataSource = null)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = full,
+            DataSource = dataSource ?? full,
             Mode = mode,
             Pooling = false,
             DefaultTimeout = timeoutSeconds,
