@@ -25,13 +25,18 @@ public static class StoreDatabase
         {
             throw new MonitorNetworkException(FailureKind.DatabaseUnwritable, $"cannot create the directory for {full}: {ex.Message}", ex);
         }
-        var isNew = !File.Exists(full);
+        // A dangling symlink counts as existing for File.Exists on Unix, but the store at its target is new.
+        var isNew = !File.Exists(full) || (new FileInfo(full).LinkTarget is not null && File.ResolveLinkTarget(full, returnFinalTarget: true) is { Exists: false });
         // Before SQLite opens it: a file this process may not write would otherwise leave -wal and -shm behind.
         if (!isNew) CheckAccess(full, FileAccess.ReadWrite);
+        // A new store is created here, private from its first byte, also through a dangling symlink (its target);
+        // an existing file (an empty one adopted, a symlink's target) has its mode checked after the open.
+        if (isNew) StorePaths.CreatePrivateFile(full);
         return Open(full, SqliteOpenMode.ReadWriteCreate, Math.Max(1, (int)busyTimeout.TotalSeconds), connection =>
         {
-            if (isNew) StorePaths.RestrictFile(full);
             CheckIdentity(connection, full);
+            if (StorePaths.Tighten(full) is { } was)
+                Notices?.Invoke($"note: {full} was readable by others (mode {was}); it is now private (0600)");
             // Before the first table exists: lets retention hand freed pages back to the file system.
             if (connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema") == 0) connection.Execute("PRAGMA auto_vacuum=INCREMENTAL");
             // WAL lets analysts read while the collector writes; NORMAL sync keeps every committed batch across
@@ -153,12 +158,17 @@ public static class StoreDatabase
         return version;
     }
 
+    /// <summary>
+    /// Applies pending migrations, each in an IMMEDIATE transaction that reads the version again inside it: when two
+    /// processes create one database at once, the second waits for the first (busy timeout) and then finds nothing to
+    /// do, instead of failing on "table already exists".
+    /// </summary>
     private static void Migrate(SqliteConnection connection)
     {
-        var current = connection.ExecuteScalar<int>("PRAGMA user_version");
-        foreach (var migration in Migrations.All.Where(m => m.Version > current))
+        foreach (var migration in Migrations.All)
         {
-            using var tx = connection.BeginTransaction();
+            using var tx = connection.BeginTransaction(deferred: false);
+            if (connection.ExecuteScalar<int>("PRAGMA user_version", transaction: tx) >= migration.Version) continue;
             connection.Execute(migration.Sql, transaction: tx);
             connection.Execute($"PRAGMA application_id={Migrations.ApplicationId}; PRAGMA user_version={migration.Version};", transaction: tx);
             tx.Commit();

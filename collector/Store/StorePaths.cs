@@ -45,6 +45,46 @@ public static class StorePaths
         else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
+    /// <summary>Creates an empty file that only its owner can read (0600 on Unix; the directory's ACL on Windows).</summary>
+    public static void CreatePrivateFile(string path)
+    {
+        // Through a dangling symlink the store is its target: O_EXCL refuses the link itself, so create the target.
+        if (new FileInfo(path).LinkTarget is not null && File.ResolveLinkTarget(path, returnFinalTarget: true) is { } target) path = target.FullName;
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using var created = new FileStream(path, options);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // created meanwhile by another process: adopted like any existing file
+        }
+    }
+
+    /// <summary>
+    /// An adopted store (an existing file, a symlink's target) readable or writable by others is made owner-only;
+    /// returns its former mode (octal) when it changed, null when it was private already or this is Windows.
+    /// </summary>
+    public static string? Tighten(string path)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path)) return null;
+        var mode = File.GetUnixFileMode(path);
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                                    | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        if ((mode & others) == 0) return null;
+        try
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new Failures.MonitorNetworkException(Failures.FailureKind.DatabaseUnwritable,
+                $"{path} is readable by other users (mode {Convert.ToString((int)mode, 8)}) and this process cannot make it private: chmod 600 it, or choose another --db", ex);
+        }
+        return "0" + Convert.ToString((int)mode, 8);
+    }
+
     /// <summary>Makes a new database file (and its -wal/-shm companions once they exist) owner-only on Unix.</summary>
     public static void RestrictFile(string path)
     {

@@ -111,4 +111,42 @@ public sealed class HostileStoreTests : IClassFixture<NamedQueryGoldenTests.Fixt
         Assert.Single(r.Error.TrimEnd().Split('\n'));
         Assert.False(File.Exists(db + "-wal") || File.Exists(db + "-shm"), "-wal or -shm left behind");
     }
+
+    [Fact]
+    public async Task TwoCreatorsOfOneNewStore_BothSucceed()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("race.db");
+        using var start = new ManualResetEventSlim();
+        var creators = Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
+        {
+            start.Wait();
+            using var c = Store.StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(10));
+            return Dapper.SqlMapper.ExecuteScalar<int>(c, "PRAGMA user_version");
+        })).ToList();
+        start.Set();
+        var versions = await Task.WhenAll(creators);
+        Assert.All(versions, v => Assert.Equal(Store.Migrations.Latest, v));
+    }
+
+    [Fact]
+    public async Task AdoptedFileOrSymlinkTarget_MadePrivate()
+    {
+        if (!OperatingSystem.IsLinux()) { Assert.Skip("Unix file modes"); return; }
+        using var dir = new TempDirectory();
+        var empty = dir.File("empty.db");
+        File.WriteAllBytes(empty, []);
+        File.SetUnixFileMode(empty, (UnixFileMode)Convert.ToInt32("644", 8));
+        var (code, _, error) = await Run("import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", empty);
+        Assert.Equal(0, code);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(empty));
+        Assert.Contains("was readable by others (mode 0644); it is now private", error);
+
+        var target = dir.File("target.db");
+        var link = dir.File("link.db");
+        File.CreateSymbolicLink(link, target); // dangling: the store is created at its target
+        Assert.Equal(0, (await Run("import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", link)).Code);
+        Assert.True(File.Exists(target));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
+    }
 }
