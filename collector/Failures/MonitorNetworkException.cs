@@ -7,4 +7,7 @@ public sealed class MonitorNetworkException(FailureKind kind, string message, Ex
 {
     /// <summary>What kind of failure this is.</summary>
     public FailureKind Kind { get; } = kind;
+
+    /// <summary>The status the run's session row records for this failure ("failed" unless said, e.g. "truncated").</summary>
+    public string SessionStatus { get; init; } = "failed";
 }

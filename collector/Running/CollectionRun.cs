@@ -75,7 +75,7 @@ public static class CollectionRun
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            status = "failed";
+            status = ex is Failures.MonitorNetworkException m ? m.SessionStatus : "failed";
             failure = ex;
         }
 
@@ -83,7 +83,7 @@ public static class CollectionRun
         await pipeline.StopAsync().ConfigureAwait(false);
         onPoll?.Invoke(source, pipeline.Counters);
         var final = pipeline.Counters.Snapshot();
-        retry.Execute(() => SessionStore.Finish(connection, sessionId, status, final, DateTimeOffset.UtcNow));
+        retry.Execute(() => SessionStore.Finish(connection, sessionId, status, final, DateTimeOffset.UtcNow, source.BytesSkipped));
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         return new RunResult(sessionId, status, final, clock.Elapsed);
     }

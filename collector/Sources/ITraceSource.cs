@@ -23,6 +23,9 @@ public interface ITraceSource
     /// <summary>Events the transport reported lost so far.</summary>
     long EventsLost { get; }
 
+    /// <summary>Bytes of a damaged recording that could not be read (after its last complete block); null when nothing was salvaged.</summary>
+    long? BytesSkipped => null;
+
     /// <summary>
     /// The decoder of this source's events, given to the source when it was made (the MonitorNetwork contract unless
     /// it was given another). A source runs once, so the decoder's per-type caches belong to that one run.

@@ -11,6 +11,8 @@ public sealed class NettraceFileSource(string path, Decoding.IEventDecoder? deco
     private FileStream? _stream;
     private long _length = 1;
     private double _finalProgress;
+    private string? _repaired;
+    private NettraceSalvage.Layout? _damaged;
 
     /// <inheritdoc/>
     public override string Kind => "nettrace";
@@ -29,8 +31,33 @@ public sealed class NettraceFileSource(string path, Decoding.IEventDecoder? deco
         _stream.Position = 0;
         if (read < head.Length || !head.SequenceEqual(s_magic))
             throw new MonitorNetworkException(FailureKind.BadTraceFile, $"{fullPath} is not a .nettrace file (it lacks the 'Nettrace' header)");
+        var layout = NettraceSalvage.Read(_stream);
+        if (!layout.EndsCleanly)
+        {
+            if (layout.Boundaries.Count == 0)
+                throw new MonitorNetworkException(FailureKind.BadTraceFile, $"{fullPath} is damaged before its first block: there is nothing to salvage");
+            // Read a copy cut after the last complete block and properly closed: TraceEvent then dispatches every
+            // event of the complete blocks, which it would otherwise hold back for a sequence point that never comes.
+            _repaired = Path.Combine(Path.GetTempPath(), $"monitornetwork-salvage-{Guid.NewGuid():N}.nettrace");
+            NettraceSalvage.WriteRepaired(_stream, layout, _repaired);
+            _damaged = layout;
+            _stream.Dispose();
+            _stream = new FileStream(_repaired, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            _length = Math.Max(1, _stream.Length);
+        }
+        _stream.Position = 0;
         return new EventPipeEventSource(_stream);
     }
+
+    /// <inheritdoc/>
+    public override long? BytesSkipped => _damaged is { } d ? d.Length - d.CompleteEnd : null;
+
+    /// <summary>A salvaged file ends its import as "truncated", exit 4, with what was kept committed.</summary>
+    protected override MonitorNetworkException? Verdict() => _damaged is { } d
+        ? new MonitorNetworkException(FailureKind.BadTraceFile,
+            $"{Detail} is truncated or damaged at byte {d.CompleteEnd:N0} of {d.Length:N0}: kept the events of its {d.Boundaries.Count - 1} complete blocks, skipped {d.Length - d.CompleteEnd:N0} bytes")
+            { SessionStatus = "truncated" }
+        : null;
 
     /// <summary>
     /// StopProcessing does not stop a file EventPipeEventSource (measured: a stopped 2M-event import read to the
@@ -41,8 +68,11 @@ public sealed class NettraceFileSource(string path, Decoding.IEventDecoder? deco
     /// <inheritdoc/>
     protected override void OnReadEnded()
     {
-        if (_stream is null) return;
-        if (_stream.CanRead) _finalProgress = Math.Min(1.0, (double)_stream.Position / _length);
-        _stream.Dispose();
+        if (_stream is not null)
+        {
+            if (_stream.CanRead) _finalProgress = Math.Min(1.0, (double)_stream.Position / _length);
+            _stream.Dispose();
+        }
+        if (_repaired is not null) File.Delete(_repaired);
     }
 }

@@ -36,6 +36,12 @@ public abstract class TraceFileSource(string path, Decoding.IEventDecoder? decod
     /// <summary>Makes a running <see cref="TraceEventDispatcher.Process"/> end soon after a stop request.</summary>
     protected abstract void RequestStop(TraceEventDispatcher reader);
 
+    /// <summary>Bytes of the input a damaged file's salvage had to leave out (recorded in the session row).</summary>
+    public virtual long? BytesSkipped => null;
+
+    /// <summary>A failure to report after everything readable was read (a salvaged file), or null.</summary>
+    protected virtual MonitorNetworkException? Verdict() => null;
+
     /// <summary>Called once reading has ended, however it ended: record the final progress, release files.</summary>
     protected virtual void OnReadEnded() { }
 
@@ -76,6 +82,7 @@ public abstract class TraceFileSource(string path, Decoding.IEventDecoder? decod
                 OnReadEnded(); // before the reader's disposal, which may close what the progress is read from
             }
         }
+        if (!cancellationToken.IsCancellationRequested && Verdict() is { } verdict) throw verdict;
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();

@@ -25,14 +25,15 @@ public static class SessionStore
             });
 
     /// <summary>Stores the final counters and status.</summary>
-    public static void Finish(SqliteConnection connection, long sessionId, string status, CounterSnapshot c, DateTimeOffset endedUtc) =>
+    public static void Finish(SqliteConnection connection, long sessionId, string status, CounterSnapshot c, DateTimeOffset endedUtc, long? bytesSkipped = null) =>
         connection.Execute("""
             UPDATE collector_session
             SET ended_ts_us = @ended, status = @status, events_received = @Received, events_written = @Written,
-                events_dropped = @Dropped, events_lost = @Lost, events_malformed = @Malformed, events_unknown = @Unknown
+                events_dropped = @Dropped, events_lost = @Lost, events_malformed = @Malformed, events_unknown = @Unknown,
+                input_bytes_skipped = @bytesSkipped
             WHERE session_id = @sessionId
             """,
-            new { ended = ToUnixUs(endedUtc), status, c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, sessionId });
+            new { ended = ToUnixUs(endedUtc), status, c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, sessionId, bytesSkipped });
 
     /// <summary>UTC microseconds since the Unix epoch.</summary>
     public static long ToUnixUs(DateTimeOffset t) => (t.UtcDateTime - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
