@@ -39,6 +39,8 @@ public enum ExitCode
     QueryTimeout = FailureKind.QueryTimeout,
     /// <summary>The database stayed locked past the retry window.</summary>
     DatabaseBusy = FailureKind.DatabaseBusy,
+    /// <summary>The recording is in the store already.</summary>
+    AlreadyImported = FailureKind.AlreadyImported,
     /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
     Interrupted = Hosting.StopSignals.InterruptedExitCode,
 }

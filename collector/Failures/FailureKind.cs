@@ -35,4 +35,6 @@ public enum FailureKind
     QueryTimeout = 14,
     /// <summary>The database stayed locked by another process past the retry window.</summary>
     DatabaseBusy = 15,
+    /// <summary>The recording is in the store already (import --again or --replace).</summary>
+    AlreadyImported = 16,
 }

@@ -41,7 +41,7 @@ public static class CollectionRun
         var clock = Stopwatch.StartNew();
         using var connection = StoreDatabase.OpenForWriting(settings.DatabasePath, settings.BusyTimeout);
         var retry = ResilientBatchWriter.DefaultRetry();
-        var sessionId = retry.Execute(() => SessionStore.Begin(connection, source.Kind, source.Detail, DateTimeOffset.UtcNow));
+        var sessionId = retry.Execute(() => SessionStore.Begin(connection, source.Kind, source.Detail, DateTimeOffset.UtcNow, source.Identity));
         using var writer = new SqliteEventWriter(connection, sessionId)
         {
             DnsWindow = settings.DnsWindow,

@@ -23,6 +23,9 @@ public interface ITraceSource
     /// <summary>Events the transport reported lost so far.</summary>
     long EventsLost { get; }
 
+    /// <summary>The imported file's content identity (recorded with the session); null for live sources.</summary>
+    Store.ImportIdentity? Identity => null;
+
     /// <summary>Bytes of a damaged recording that could not be read (after its last complete block); null when nothing was salvaged.</summary>
     long? BytesSkipped => null;
 

@@ -36,6 +36,9 @@ public abstract class TraceFileSource(string path, Decoding.IEventDecoder? decod
     /// <summary>Makes a running <see cref="TraceEventDispatcher.Process"/> end soon after a stop request.</summary>
     protected abstract void RequestStop(TraceEventDispatcher reader);
 
+    /// <summary>The file's content identity, when the importer computed it.</summary>
+    public Store.ImportIdentity? Identity { get; init; }
+
     /// <summary>Bytes of the input a damaged file's salvage had to leave out (recorded in the session row).</summary>
     public virtual long? BytesSkipped => null;
 

@@ -12,15 +12,18 @@ namespace MonitorNetwork.Collector.Store;
 internal sealed class RawPacketInserter : IDisposable
 {
     internal const int RowsPerStatement = 64;
-    private const int Columns = 4;
+    private const int Columns = 5;
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _single;
     private readonly sqlite3_stmt _group;
     private readonly long[] _pending = new long[RowsPerStatement * Columns];
     private int _pendingRows;
 
-    public RawPacketInserter(SqliteConnection connection)
+    private readonly long _sessionId;
+
+    public RawPacketInserter(SqliteConnection connection, long sessionId)
     {
+        _sessionId = sessionId;
         _db = connection.Handle!;
         Check(raw.sqlite3_prepare_v2(_db, InsertSql(1), out _single));
         Check(raw.sqlite3_prepare_v2(_db, InsertSql(RowsPerStatement), out _group));
@@ -28,8 +31,8 @@ internal sealed class RawPacketInserter : IDisposable
 
     private static string InsertSql(int rows)
     {
-        var sql = new StringBuilder("INSERT INTO packet(ts_us, stream_id, direction, bytes) VALUES ");
-        for (var r = 0; r < rows; r++) sql.Append(r == 0 ? "(?,?,?,?)" : ",(?,?,?,?)");
+        var sql = new StringBuilder("INSERT INTO packet(ts_us, stream_id, direction, bytes, session_id) VALUES ");
+        for (var r = 0; r < rows; r++) sql.Append(r == 0 ? "(?,?,?,?,?)" : ",(?,?,?,?,?)");
         return sql.ToString();
     }
 
@@ -41,6 +44,7 @@ internal sealed class RawPacketInserter : IDisposable
         _pending[i + 1] = streamId;
         _pending[i + 2] = direction;
         _pending[i + 3] = bytes;
+        _pending[i + 4] = _sessionId;
         if (++_pendingRows == RowsPerStatement)
         {
             _pendingRows = 0; // cleared first: after a failure the rows belong to the rolled-back batch, not the next one

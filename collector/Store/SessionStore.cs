@@ -9,10 +9,10 @@ namespace MonitorNetwork.Collector.Store;
 public static class SessionStore
 {
     /// <summary>Inserts a running session and returns its id.</summary>
-    public static long Begin(SqliteConnection connection, string source, string? detail, DateTimeOffset startedUtc) =>
+    public static long Begin(SqliteConnection connection, string source, string? detail, DateTimeOffset startedUtc, ImportIdentity? input = null) =>
         connection.ExecuteScalar<long>("""
-            INSERT INTO collector_session(started_ts_us, source, source_detail, host_name, collector_version)
-            VALUES (@started, @source, @detail, @host, @version)
+            INSERT INTO collector_session(started_ts_us, source, source_detail, host_name, collector_version, input_sha256, input_bytes)
+            VALUES (@started, @source, @detail, @host, @version, @sha, @bytes)
             RETURNING session_id
             """,
             new
@@ -22,6 +22,8 @@ public static class SessionStore
                 detail,
                 host = Environment.MachineName,
                 version = typeof(SessionStore).Assembly.GetName().Version?.ToString(3),
+                sha = input?.Sha256,
+                bytes = input?.Bytes,
             });
 
     /// <summary>Stores the final counters and status.</summary>

@@ -53,7 +53,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     {
         _connection = connection;
         _sessionId = sessionId;
-        _packets = new RawPacketInserter(connection);
+        _packets = new RawPacketInserter(connection, sessionId);
         _upsertStream = Prepare("""
             INSERT INTO packet_stream(flow_id, pid, protocol, local_address, local_port, remote_address, remote_port, remote_id, flow_ended)
             VALUES ($flow, $pid, $proto, $la, $lp, $ra, $rp, $rid,

@@ -35,7 +35,7 @@ public sealed class CrashAndStopTests : IClassFixture<CrashAndStopTests.Recordin
     public CrashAndStopTests(Recording recording) => _recording = recording;
 
     private Process StartImport(string db) => Process.Start(new ProcessStartInfo("dotnet",
-        [Path.Combine(AppContext.BaseDirectory, "monitornetwork.dll"), "import", _recording.Trace, "--db", db])
+        [Path.Combine(AppContext.BaseDirectory, "monitornetwork.dll"), "import", _recording.Trace, "--db", db, "--again"]) // the rounds re-import one recording on purpose
     {
         RedirectStandardOutput = true,
         RedirectStandardError = true,
@@ -109,7 +109,7 @@ public sealed class CrashAndStopTests : IClassFixture<CrashAndStopTests.Recordin
         }
 
         var error = new StringWriter();
-        Assert.Equal(0, await CliApp.RunAsync(["import", _recording.Trace, "--db", db], error, new StringWriter()));
+        Assert.Equal(0, await CliApp.RunAsync(["import", _recording.Trace, "--db", db, "--again"], error, new StringWriter()));
         AssertConsistent(db);
         using var done = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
         done.Open();

@@ -32,8 +32,15 @@ internal static class ImportCommand
                 result.AddError($"Unrecognized command or argument '{token.Value}'.");
         });
         var db = CommonOptions.Database();
-        var command = new Command("import", "Import .nettrace (any OS) or .etl (Windows) recordings into the SQLite store") { files, db };
-        command.SetAction((parse, token) => RunAsync(parse.GetValue(files)!, StoreLocation.Resolve(parse.GetValue(db)), token));
+        var again = new Option<bool>("--again") { Description = "Import a recording even if the store has it already (its events count twice)" };
+        var replace = new Option<bool>("--replace") { Description = "Import a recording in place of the earlier import of the same file (an interrupted one, say)" };
+        var command = new Command("import", "Import .nettrace (any OS) or .etl (Windows) recordings into the SQLite store") { files, db, again, replace };
+        command.SetAction((parse, token) =>
+        {
+            if (parse.GetValue(again) && parse.GetValue(replace))
+                throw new MonitorNetworkException(FailureKind.Usage, "--again and --replace exclude each other");
+            return RunAsync(parse.GetValue(files)!, StoreLocation.Resolve(parse.GetValue(db)), parse.GetValue(again), parse.GetValue(replace), token);
+        });
         return command;
     }
 
@@ -48,15 +55,16 @@ internal static class ImportCommand
             if (!OperatingSystem.IsWindows())
                 throw new MonitorNetworkException(FailureKind.NotSupportedOnThisOS,
                     $"{path}: .etl files are decoded by Windows (TDH); import them on Windows, or record .nettrace here");
-            return new EtlFileSource(path);
+            return new EtlFileSource(path) { Identity = Store.ImportIdentity.Of(path) };
         }
         // Anything else goes to the .nettrace reader, which checks the header and names the problem.
-        return new NettraceFileSource(path);
+        return new NettraceFileSource(path) { Identity = Store.ImportIdentity.Of(path) };
     }
 
-    private static async Task<int> RunAsync(string[] files, string database, CancellationToken token)
+    private static async Task<int> RunAsync(string[] files, string database, bool again, bool replace, CancellationToken token)
     {
         var sources = files.Select(SourceFor).ToList(); // fail on a bad name before anything is written
+        if (!again) CheckNotImported(sources, database, replace);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
         using var signals = StopSignals.Register(cancel.Cancel);
         var settings = new RunSettings(database, new PipelineOptions { BlockWhenFull = true, QueueCapacity = ImportQueueCapacity }, TimeSpan.FromSeconds(1));
@@ -76,6 +84,34 @@ internal static class ImportCommand
             if (result.Status == "interrupted") return (int)ExitCode.Interrupted;
         }
         return (int)ExitCode.Success;
+    }
+
+    /// <summary>
+    /// Refuses, before anything is written, a recording given twice or already in the store (its answers would
+    /// double); with --replace, deletes the earlier import's rows instead.
+    /// </summary>
+    private static void CheckNotImported(IReadOnlyList<ITraceSource> sources, string database, bool replace)
+    {
+        var twice = sources.GroupBy(s => s.Identity).FirstOrDefault(g => g.Key is not null && g.Count() > 1);
+        if (twice is not null)
+            throw new MonitorNetworkException(FailureKind.AlreadyImported,
+                $"{string.Join(" and ", twice.Select(s => s.Detail))} are the same recording; give it once (or add --again)");
+        if (!File.Exists(database)) return;
+        using var connection = Store.StoreDatabase.OpenForWriting(database, TimeSpan.FromSeconds(5));
+        foreach (var source in sources)
+        {
+            var earlier = source.Identity?.EarlierSessions(connection) ?? [];
+            if (earlier.Count == 0) continue;
+            if (replace)
+            {
+                foreach (var (id, _, _) in earlier) Store.ImportIdentity.DeleteSession(connection, id);
+                continue;
+            }
+            var (firstId, status, startedUs) = earlier[^1];
+            var when = DateTime.UnixEpoch.AddTicks(startedUs * 10).ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            throw new MonitorNetworkException(FailureKind.AlreadyImported,
+                $"{source.Detail} is in the store already (session {firstId}, {status}, {when}): --replace imports it in place of that session, --again imports it once more");
+        }
     }
 
     private static async Task<RunResult> ImportOneAsync(RunSettings settings, ITraceSource source, ILogger logger, CancellationToken token)
