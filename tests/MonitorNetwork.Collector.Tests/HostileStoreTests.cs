@@ -150,3 +150,30 @@ public sealed class HostileStoreTests : IClassFixture<NamedQueryGoldenTests.Fixt
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
     }
 }
+
+public class FailureMappingTests
+{
+    [Theory]
+    [InlineData(5, ExitCode.DatabaseBusy, "stayed locked by another process past the retry window")]
+    [InlineData(6, ExitCode.DatabaseBusy, "stayed locked")]
+    [InlineData(8, ExitCode.DatabaseUnwritable, "read-only")]
+    [InlineData(13, ExitCode.DatabaseUnwritable, "full")]
+    [InlineData(1, ExitCode.Unexpected, "database error (SQLite 1)")]
+    public void SqliteErrors_OurOneLineAndTheirOwnCode(int sqliteCode, ExitCode expected, string text)
+    {
+        var (code, message) = Failure.Describe(new Microsoft.Data.Sqlite.SqliteException("SQLite Error 5: 'database is locked'.\nmore", sqliteCode));
+        Assert.Equal(expected, code);
+        Assert.Contains(text, message);
+        Assert.DoesNotContain('\n', message);
+    }
+
+    [Fact]
+    public void EveryFailureKind_IsItsOwnExitCode()
+    {
+        foreach (var kind in Enum.GetValues<Failures.FailureKind>())
+        {
+            Assert.Equal((int)kind, (int)Failure.ToExitCode(kind));
+            Assert.True(Enum.IsDefined((ExitCode)(int)kind), $"{kind} has no ExitCode name");
+        }
+    }
+}
