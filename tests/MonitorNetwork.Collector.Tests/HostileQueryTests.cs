@@ -12,13 +12,7 @@ public sealed class HostileQueryTests : IClassFixture<NamedQueryGoldenTests.Fixt
 
     public HostileQueryTests(NamedQueryGoldenTests.Fixture fixture) => _store = fixture.Store;
 
-    private static async Task<(int Code, string Out, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, error, output);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Error)> Run(params string[] args) => CliRun.RunAsync(args);
 
     [Fact]
     public async Task RecursiveCteThatNeverEnds_StoppedAtTheTimeout()

@@ -13,13 +13,7 @@ public sealed class HostileStoreTests : IClassFixture<NamedQueryGoldenTests.Fixt
 
     public HostileStoreTests(NamedQueryGoldenTests.Fixture fixture) => _store = fixture.Store;
 
-    private static async Task<(int Code, string Out, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, error, output);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Error)> Run(params string[] args) => CliRun.RunAsync(args);
 
     [Theory]
     [InlineData("since=99999999d")]

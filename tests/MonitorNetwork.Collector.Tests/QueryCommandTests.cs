@@ -16,13 +16,7 @@ public sealed class QueryCommandTests : IClassFixture<NamedQueryGoldenTests.Fixt
 
     public QueryCommandTests(NamedQueryGoldenTests.Fixture fixture) => _store = fixture.Store;
 
-    private static async Task<(int Code, string Out, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, error, output);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Error)> Run(params string[] args) => CliRun.RunAsync(args);
 
     [Fact]
     public async Task Query_Csv_IsRfc4180WithHeader()
