@@ -20,12 +20,13 @@ public static class CollectorHost
     /// <summary>Builds a host whose <see cref="CollectorWorker"/> reads from <paramref name="sourceFactory"/>.</summary>
     /// <param name="overrides">Configuration keys such as "Collector:DatabasePath" given on the command line.</param>
     /// <param name="sourceFactory">Creates the live source.</param>
-    public static IHost Build(IReadOnlyDictionary<string, string?> overrides, TraceSourceFactory sourceFactory)
+    /// <param name="programDirectory">Where appsettings.json is read from: the program's directory unless a test says.</param>
+    public static IHost Build(IReadOnlyDictionary<string, string?> overrides, TraceSourceFactory sourceFactory, string? programDirectory = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = [],
-            ContentRootPath = AppContext.BaseDirectory,
+            ContentRootPath = programDirectory ?? AppContext.BaseDirectory,
         });
         builder.Configuration.AddEnvironmentVariables("MONITORNETWORK_");
         builder.Configuration.AddInMemoryCollection(overrides);

@@ -80,6 +80,18 @@ public class ConfigurationTests
             Assert.Equal(value, Bound(BindCollect(new Dictionary<string, string?> { [$"Collector:{key}"] = value }), key)));
 
     [Fact]
+    public void Collect_DatabasePathInAppsettings_UsedWhenNoDbIsGiven()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("appsettings.json"), """{ "Collector": { "DatabasePath": "/data/collect-from-appsettings.db", "Keywords": "flow,health" } }""");
+        using var host = CollectorHost.Build(CollectCommand.Overrides(CollectCommand.Create().Parse([])), (_, _) => throw new InvalidOperationException("not started"), dir.Path);
+        var o = host.Services.GetRequiredService<IOptions<CollectorOptions>>().Value;
+        Assert.Equal(("/data/collect-from-appsettings.db", "flow,health"), (o.DatabasePath, o.Keywords));
+        using var given = CollectorHost.Build(CollectCommand.Overrides(CollectCommand.Create().Parse(["--db", "cli.db"])), (_, _) => throw new InvalidOperationException("not started"), dir.Path);
+        Assert.Equal("cli.db", given.Services.GetRequiredService<IOptions<CollectorOptions>>().Value.DatabasePath);
+    }
+
+    [Fact]
     public void Collect_OptionsLeftAtTheirDefaults_OverrideNothing()
     {
         var command = CollectCommand.Create();
