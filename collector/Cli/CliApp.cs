@@ -17,6 +17,7 @@ public static class CliApp
         QueriesCommand.Create(),
         StatsCommand.Create(),
         ExportCommand.Create(),
+        ReportCommand.Create(),
         ServiceCommand.Create(),
     };
 

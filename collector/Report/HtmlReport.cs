@@ -1,0 +1,156 @@
+// Renders a report as one self-contained HTML page: inline CSS and SVG, no script, no font, image or link that
+// leaves the file, so it opens offline in any browser and prints. Every value from the store is HTML-encoded:
+// process paths and host names come from the monitored machine and may carry markup.
+using System.Globalization;
+using System.Net;
+using System.Text;
+using MonitorNetwork.Collector.Queries;
+
+namespace MonitorNetwork.Collector.Report;
+
+/// <summary>Renders <see cref="ReportData"/> as HTML.</summary>
+public static class HtmlReport
+{
+    private const string Style = """
+        :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
+        body { margin: 1.5rem auto; max-width: 64rem; padding: 0 1rem; color: #1b1f24; }
+        h1 { font-size: 1.5rem; margin-bottom: .25rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
+        .meta { color: #57606a; font-size: .9rem; } .meta dt { font-weight: 600; float: left; clear: left; width: 9rem; } .meta dd { margin-left: 9rem; }
+        table { border-collapse: collapse; width: 100%; font-size: .85rem; } th, td { padding: .2rem .5rem; border-bottom: 1px solid #eaeef2; text-align: left; }
+        td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; } td { word-break: break-all; }
+        svg { width: 100%; height: auto; } svg text { font-size: 11px; fill: #57606a; } svg .grid { stroke: #eaeef2; }
+        polyline.in { stroke: #0969da; stroke-width: 1.5; } polyline.out { stroke: #bc4c00; stroke-width: 1.5; }
+        rect.in, .in rect { fill: #0969da; } rect.out, .out rect { fill: #bc4c00; }
+        .empty { color: #57606a; font-style: italic; } .bad { color: #cf222e; font-weight: 600; }
+        @media print { body { max-width: none; margin: 0; } section { break-inside: avoid; } h2 { break-after: avoid; } }
+        """;
+
+    /// <summary>The page.</summary>
+    public static string Render(ReportData d)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+        // Belt and braces for "nothing leaves the page": even a future edit that adds a URL is refused by the browser.
+        sb.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
+        sb.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+        sb.Append("<title>MonitorNetwork report</title><style>").Append(Style).Append("</style></head><body>");
+        sb.Append("<h1>MonitorNetwork report</h1><dl class=\"meta\">");
+        Meta(sb, "store", d.DatabasePath);
+        Meta(sb, "window", $"{Time(d.SinceUs)} to {(d.UntilUs >= ParameterBinder.MaxTimeUs ? "the last event" : Time(d.UntilUs))}");
+        Meta(sb, "store holds", d.StoreFirstUs is { } f && d.StoreLastUs is { } l ? $"{Time(f)} to {Time(l)}" : "no events");
+        Meta(sb, "parameters", Inv($"since={Time(d.SinceUs)} until={Time(d.UntilUs)} bucket={d.BucketSeconds}s top={d.Top}"));
+        Meta(sb, "generated", Time(d.GeneratedUs));
+        sb.Append("</dl>");
+
+        Section(sb, "traffic", "Traffic over time", Inv($"Payload bytes per {(d.BucketSeconds % 60 == 0 ? $"{d.BucketSeconds / 60}-minute" : $"{d.BucketSeconds}-second")} bucket (query timeline, bucket={d.BucketSeconds})."), () =>
+            d.Timeline.Count == 0 ? null : SvgChart.Lines("Traffic over time",
+                d.Timeline.Select(p => ShortTime(p.StartUs, d.BucketSeconds)).ToList(),
+                [new ChartSeries("bytes in", "in", d.Timeline.Select(p => (double)p.BytesIn).ToList()),
+                 new ChartSeries("bytes out", "out", d.Timeline.Select(p => (double)p.BytesOut).ToList())],
+                Bytes));
+        RankedSection(sb, "top-processes", "Top processes", d.TopProcesses, "process_path", "pid");
+        RankedSection(sb, "top-remotes", "Top remotes", d.TopRemotes, "remote_host", "remote_address");
+        Section(sb, "new-remotes", "New remotes", "Remote addresses first seen in the window, newest first (query new-remotes).", () => null, d.NewRemotes);
+        Section(sb, "listeners", "Listeners", "Inbound flows by local port, protocol and process (query listeners).", () => null, d.Listeners);
+        var lossy = d.Loss.Rows.Any(r => Num(d.Loss, r, "dropped") + Num(d.Loss, r, "lost") + Num(d.Loss, r, "malformed") > 0);
+        Section(sb, "loss", "Collector loss", lossy
+            ? "<span class=\"bad\">Some runs dropped, lost or rejected events: the figures above have gaps.</span>"
+            : "Every collector run that started in the window, with what it received and wrote; no run lost events (query loss).", () => null, d.Loss);
+        sb.Append("</body></html>\n");
+        return sb.ToString();
+    }
+
+    private static void RankedSection(StringBuilder sb, string id, string title, QueryResult result, string preferredLabel, string fallbackLabel)
+    {
+        var labels = result.Rows.Select(r => Label(result, r, preferredLabel, fallbackLabel)).ToList();
+        Section(sb, id, title, $"By bytes received plus sent (query {id}).", () => result.Rows.Count == 0 ? null : SvgChart.Bars(title, labels,
+            [new ChartSeries("bytes in", "in", result.Rows.Select(r => (double)Num(result, r, "bytes_in")).ToList()),
+             new ChartSeries("bytes out", "out", result.Rows.Select(r => (double)Num(result, r, "bytes_out")).ToList())], Bytes), result);
+    }
+
+    private static string Label(QueryResult result, object?[] row, string preferred, string fallback)
+    {
+        var p = Value(result, row, preferred);
+        var f = Value(result, row, fallback);
+        if (p is { Length: > 0 }) return preferred == "remote_host" ? $"{p} ({f})" : p;
+        return f is { Length: > 0 } ? (fallback == "pid" ? "pid " + f : f) : "(unknown)";
+    }
+
+    private static void Section(StringBuilder sb, string id, string title, string lead, Func<string?> chart, QueryResult? table = null)
+    {
+        sb.Append("<section id=\"").Append(id).Append("\"><h2>").Append(Esc(title)).Append("</h2><p class=\"meta\">").Append(lead).Append("</p>");
+        var svg = chart();
+        if (svg is not null) sb.Append(svg);
+        if (table is not null) Table(sb, table);
+        else if (svg is null) sb.Append("<p class=\"empty\">No traffic in this window.</p>");
+        sb.Append("</section>");
+    }
+
+    private static void Table(StringBuilder sb, QueryResult result)
+    {
+        if (result.Rows.Count == 0)
+        {
+            sb.Append("<p class=\"empty\">None in this window.</p>");
+            return;
+        }
+        var numeric = Enumerable.Range(0, result.Columns.Count).Select(i => result.Rows.All(r => r[i] is null or long or double)).ToArray();
+        sb.Append("<table><thead><tr>");
+        for (var i = 0; i < result.Columns.Count; i++) sb.Append(numeric[i] ? "<th class=\"n\">" : "<th>").Append(Esc(result.Columns[i])).Append("</th>");
+        sb.Append("</tr></thead><tbody>");
+        foreach (var row in result.Rows)
+        {
+            sb.Append("<tr>");
+            for (var i = 0; i < row.Length; i++)
+                sb.Append(numeric[i] ? "<td class=\"n\">" : "<td>").Append(Esc(Cell(row[i], result.Columns[i]))).Append("</td>");
+            sb.Append("</tr>");
+        }
+        sb.Append("</tbody></table>");
+    }
+
+    private static string Cell(object? value, string column) => value switch
+    {
+        null => "",
+        long n when column.StartsWith("bytes", StringComparison.Ordinal) => Bytes(n),
+        long n when column is "pid" or "local_port" or "session_id" => n.ToString(CultureInfo.InvariantCulture),
+        long n => n.ToString("N0", CultureInfo.InvariantCulture),
+        double x => x.ToString("G6", CultureInfo.InvariantCulture),
+        byte[] b => Convert.ToHexString(b),
+        _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    /// <summary>Bytes in binary units, as WPA and Resource Monitor show them.</summary>
+    internal static string Bytes(double n)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        var u = 0;
+        while (n >= 1024 && u < units.Length - 1) { n /= 1024; u++; }
+        return u == 0 ? n.ToString("F0", CultureInfo.InvariantCulture) + " B" : n.ToString(n < 10 ? "F1" : "F0", CultureInfo.InvariantCulture) + " " + units[u];
+    }
+
+    private static long Num(QueryResult result, object?[] row, string column)
+    {
+        var i = IndexOf(result, column);
+        return i < 0 || row[i] is null ? 0 : System.Convert.ToInt64(row[i], CultureInfo.InvariantCulture);
+    }
+
+    private static string? Value(QueryResult result, object?[] row, string column)
+    {
+        var i = IndexOf(result, column);
+        return i < 0 ? null : System.Convert.ToString(row[i], CultureInfo.InvariantCulture);
+    }
+
+    private static int IndexOf(QueryResult result, string column) => result.Columns.ToList().IndexOf(column);
+
+    private static void Meta(StringBuilder sb, string name, string value) =>
+        sb.Append("<dt>").Append(Esc(name)).Append("</dt><dd>").Append(Esc(value)).Append("</dd>");
+
+    private static string Time(long us) => us >= ParameterBinder.MaxTimeUs ? "max"
+        : DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string ShortTime(long us, long bucketSeconds) =>
+        DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString(bucketSeconds < 60 ? "HH:mm:ss" : "MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    private static string Esc(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
