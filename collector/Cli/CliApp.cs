@@ -18,6 +18,7 @@ public static class CliApp
         StatsCommand.Create(),
         ExportCommand.Create(),
         ReportCommand.Create(),
+        TopCommand.Create(),
         ServiceCommand.Create(),
     };
 

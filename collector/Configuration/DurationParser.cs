@@ -12,11 +12,14 @@ public static class DurationParser
     {
         var t = text.Trim();
         TimeSpan result = default;
+        // Milliseconds first: "200ms" would otherwise read as 200 of unit 's' after a number that fails to parse.
+        if (t.EndsWith("ms", StringComparison.OrdinalIgnoreCase) && double.TryParse(t[..^2], NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms > 0)
+            return TimeSpan.FromMilliseconds(ms);
         var ok = t.Length > 1 && char.IsAsciiLetter(t[^1]) && double.TryParse(t[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
             ? TryUnit(char.ToLowerInvariant(t[^1]), n, out result)
             : TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out result);
         if (!ok || result <= TimeSpan.Zero)
-            throw new MonitorNetworkException(FailureKind.Usage, $"'{text}' is not a duration (examples: 30s, 5m, 2h, 1d, 00:05:00)");
+            throw new MonitorNetworkException(FailureKind.Usage, $"'{text}' is not a duration (examples: 500ms, 30s, 5m, 2h, 1d, 00:05:00)");
         return result;
     }
 

@@ -4,6 +4,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using MonitorNetwork.Collector.Output;
 using MonitorNetwork.Collector.Queries;
 
 namespace MonitorNetwork.Collector.Report;
@@ -118,14 +119,7 @@ public static class HtmlReport
         _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
 
-    /// <summary>Bytes in binary units, as WPA and Resource Monitor show them.</summary>
-    internal static string Bytes(double n)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        var u = 0;
-        while (n >= 1024 && u < units.Length - 1) { n /= 1024; u++; }
-        return u == 0 ? n.ToString("F0", CultureInfo.InvariantCulture) + " B" : n.ToString(n < 10 ? "F1" : "F0", CultureInfo.InvariantCulture) + " " + units[u];
-    }
+    private static string Bytes(double n) => ByteUnits.Format(n);
 
     private static long Num(QueryResult result, object?[] row, string column)
     {

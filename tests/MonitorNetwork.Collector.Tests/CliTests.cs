@@ -44,7 +44,7 @@ public class CliTests
         var (code, error) = await Run(["frobnicate"]);
         Assert.Equal((int)ExitCode.Usage, code);
         AssertOneLine(error);
-        Assert.Equal("monitornetwork: unknown command 'frobnicate' (commands: collect, import, query, queries, stats, export, service)", error.Trim());
+        Assert.Equal("monitornetwork: unknown command 'frobnicate' (commands: collect, import, query, queries, stats, export, report, top, service)", error.Trim());
     }
 
     [Fact]
@@ -140,6 +140,7 @@ public class CliTests
     [InlineData("1d", 86400)]
     [InlineData("00:01:30", 90)]
     [InlineData("0.5s", 0.5)]
+    [InlineData("250ms", 0.25)]
     public void DurationParser_AcceptsCommonForms(string text, double seconds) =>
         Assert.Equal(TimeSpan.FromSeconds(seconds), DurationParser.Parse(text));
 
@@ -147,6 +148,7 @@ public class CliTests
     [InlineData("")]
     [InlineData("0s")]
     [InlineData("-5m")]
+    [InlineData("0ms")]
     [InlineData("5x")]
     [InlineData("soon")]
     public void DurationParser_RejectsNonsense(string text) =>

@@ -1,0 +1,95 @@
+// `monitornetwork top [--db PATH] [--interval 2s] [--sort total|in|out|packets] [--rows N] [--once]`: a live view
+// of the busiest processes and remotes, read from the store while a collector or an import writes it.
+using System.CommandLine;
+using MonitorNetwork.Collector.Configuration;
+using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Top;
+using Spectre.Console;
+
+namespace MonitorNetwork.Collector.Cli.Commands;
+
+/// <summary>Defines and runs the top command.</summary>
+internal static class TopCommand
+{
+    /// <summary>The command definition.</summary>
+    public static Command Create()
+    {
+        var db = CommonOptions.Database();
+        var interval = new Option<string>("--interval") { Description = "Time between refreshes", DefaultValueFactory = _ => "2s", HelpName = "T" };
+        var sort = new Option<string>("--sort") { Description = "Order: total, in, out or packets (s cycles while running)", DefaultValueFactory = _ => "total", HelpName = "ORDER" };
+        var rows = new Option<int>("--rows") { Description = "Rows per table", DefaultValueFactory = _ => 10, HelpName = "N" };
+        var once = new Option<bool>("--once") { Description = "Print one snapshot and exit (also when the output is not a terminal)" };
+        var command = new Command("top", "Live view of the busiest processes and remotes in the newest minute of the store; q quits") { db, interval, sort, rows, once };
+        command.SetAction(async (parse, token) =>
+        {
+            var period = DurationParser.Parse(parse.GetValue(interval)!);
+            if (period < TimeSpan.FromMilliseconds(100)) throw new MonitorNetworkException(FailureKind.Usage, "--interval must be at least 100ms");
+            if (!Enum.TryParse<TopSort>(parse.GetValue(sort), ignoreCase: true, out var order) || !Enum.IsDefined(order))
+                throw new MonitorNetworkException(FailureKind.Usage, $"--sort: '{parse.GetValue(sort)}' is not total, in, out or packets");
+            var count = parse.GetValue(rows);
+            if (count < 1) throw new MonitorNetworkException(FailureKind.Usage, "--rows must be at least 1");
+            var path = StoreLocation.Resolve(parse.GetValue(db));
+            var first = TopReader.Read(path); // a missing or foreign store fails here, as one line, before the screen changes
+            if (parse.GetValue(once) || !CliStreams.OutIsTerminal || Console.IsInputRedirected)
+            {
+                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(CliStreams.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+                console.Profile.Width = 120; // a wide table, but one that fits a log line or an e-mail
+                console.Write(TopView.Render(first, order, count, path));
+                return (int)ExitCode.Success;
+            }
+            await RunLiveAsync(path, first, order, count, period, token).ConfigureAwait(false);
+            return (int)ExitCode.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Refreshes until q, Ctrl+C or cancellation, on the alternate screen so the terminal is left as it was.</summary>
+    private static async Task RunLiveAsync(string path, TopSnapshot first, TopSort order, int count, TimeSpan period, CancellationToken token)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        var console = AnsiConsole.Console;
+        try
+        {
+            console.Write(new ControlCode("\u001b[?1049h\u001b[?25l")); // alternate screen, hidden cursor
+            var snapshot = first;
+            string? problem = null;
+            await console.Live(TopView.Render(snapshot, order, count, path)).AutoClear(true).StartAsync(async context =>
+            {
+                var next = DateTime.UtcNow + period;
+                while (!stop.IsCancellationRequested)
+                {
+                    while (Console.KeyAvailable)
+                    {
+                        var key = Console.ReadKey(intercept: true).KeyChar;
+                        if (key is 'q' or 'Q') stop.Cancel();
+                        else if (key is 's' or 'S') { order = TopSorting.Next(order); next = DateTime.UtcNow; }
+                    }
+                    if (stop.IsCancellationRequested) break;
+                    if (DateTime.UtcNow >= next)
+                    {
+                        try
+                        {
+                            snapshot = TopReader.Read(path);
+                            problem = null;
+                        }
+                        catch (MonitorNetworkException ex)
+                        {
+                            problem = ex.Message; // a busy or briefly unreadable store: keep the last view and say so
+                        }
+                        var view = TopView.Render(snapshot, order, count, path);
+                        context.UpdateTarget(problem is null ? view : new Rows(view, new Markup("[red]" + Markup.Escape(problem) + "[/]")));
+                        next = DateTime.UtcNow + period;
+                    }
+                    try { await Task.Delay(50, stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { }
+                }
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            console.Write(new ControlCode("\u001b[?25h\u001b[?1049l")); // cursor back, main screen back
+        }
+    }
+}
