@@ -2,6 +2,8 @@
 // of the busiest processes and remotes, read from the store while a collector or an import writes it.
 using System.CommandLine;
 using MonitorNetwork.Collector.Configuration;
+using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Top;
 using Spectre.Console;
@@ -19,7 +21,8 @@ internal static class TopCommand
         var sort = new Option<string>("--sort") { Description = "Order: total, in, out or packets (s cycles while running)", DefaultValueFactory = _ => "total", HelpName = "ORDER" };
         var rows = new Option<int>("--rows") { Description = "Rows per table", DefaultValueFactory = _ => 10, HelpName = "N" };
         var once = new Option<bool>("--once") { Description = "Print one snapshot and exit (also when the output is not a terminal)" };
-        var command = new Command("top", "Live view of the busiest processes and remotes in the newest minute of the store; q quits") { db, interval, sort, rows, once };
+        var live = new Option<bool>("--live") { Description = "Windows: read the driver's events from an ETW session instead of the store" };
+        var command = new Command("top", "Live view of the busiest processes and remotes in the newest minute of the store; q quits") { db, interval, sort, rows, once, live };
         command.SetAction(async (parse, token) =>
         {
             var period = DurationParser.Parse(parse.GetValue(interval)!);
@@ -28,6 +31,13 @@ internal static class TopCommand
                 throw new MonitorNetworkException(FailureKind.Usage, $"--sort: '{parse.GetValue(sort)}' is not total, in, out or packets");
             var count = parse.GetValue(rows);
             if (count < 1) throw new MonitorNetworkException(FailureKind.Usage, "--rows must be at least 1");
+            if (parse.GetValue(live))
+            {
+                if (!OperatingSystem.IsWindows())
+                    throw new MonitorNetworkException(FailureKind.NotSupportedOnThisOS, "top --live needs Windows (it opens an ETW real-time session); elsewhere top reads the store");
+                await RunLiveSessionAsync(CreateEtwSource(), order, count, period, token).ConfigureAwait(false);
+                return (int)ExitCode.Success;
+            }
             var path = StoreLocation.Resolve(parse.GetValue(db));
             var first = TopReader.Read(path); // a missing or foreign store fails here, as one line, before the screen changes
             if (parse.GetValue(once) || !CliStreams.OutIsTerminal || Console.IsInputRedirected)
@@ -37,14 +47,30 @@ internal static class TopCommand
                 console.Write(TopView.Render(first, order, count, path));
                 return (int)ExitCode.Success;
             }
-            await RunLiveAsync(path, first, order, count, period, token).ConfigureAwait(false);
+            await RunLiveAsync(path, first, () => TopReader.Read(path), order, count, period, token).ConfigureAwait(false);
             return (int)ExitCode.Success;
         });
         return command;
     }
 
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static ITraceSource CreateEtwSource() =>
+        new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork-top", 64, Force: false),
+            EtwProvider.Choose("auto", ProviderContract.Keywords.Flow | ProviderContract.Keywords.Packet, DriverServiceProbe.IsRunning, dns: false),
+            new TraceEventEtwSessionFactory());
+
+    /// <summary>The view over an event source instead of the store; a source that fails ends the view with its error.</summary>
+    internal static async Task RunLiveSessionAsync(ITraceSource source, TopSort order, int count, TimeSpan period, CancellationToken token)
+    {
+        await using var session = new LiveTopSession(source);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(token);
+        _ = session.Running.ContinueWith(_ => ended.Cancel(), TaskScheduler.Default);
+        await RunLiveAsync(source.Detail ?? source.Kind, TopSnapshot.Empty, session.Window.Snapshot, order, count, period, ended.Token).ConfigureAwait(false);
+        if (session.Running.IsFaulted) await session.Running.ConfigureAwait(false); // its failure, as one line and an exit code
+    }
+
     /// <summary>Refreshes until q, Ctrl+C or cancellation, on the alternate screen so the terminal is left as it was.</summary>
-    private static async Task RunLiveAsync(string path, TopSnapshot first, TopSort order, int count, TimeSpan period, CancellationToken token)
+    private static async Task RunLiveAsync(string path, TopSnapshot first, Func<TopSnapshot> read, TopSort order, int count, TimeSpan period, CancellationToken token)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
@@ -71,7 +97,7 @@ internal static class TopCommand
                     {
                         try
                         {
-                            snapshot = TopReader.Read(path);
+                            snapshot = read();
                             problem = null;
                         }
                         catch (MonitorNetworkException ex)
