@@ -10,11 +10,15 @@ namespace MonitorNetwork.Collector.Top;
 public static class TopView
 {
     /// <summary>The whole screen: a header line, processes, remotes, and the keys.</summary>
-    public static IRenderable Render(TopSnapshot snapshot, TopSort sort, int rows, string databasePath)
+    public static IRenderable Render(TopSnapshot snapshot, TopSort sort, int rows, string databasePath, DateTimeOffset now)
     {
+        // The view shows the newest data, not the wall clock: say so when that data is old (a stopped collector,
+        // an imported recording), so nobody mistakes yesterday's minute for now.
+        var ageSeconds = ((now.UtcDateTime - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond - snapshot.WindowEndUs) / 1e6;
+        var stale = ageSeconds > StaleAfterSeconds ? $"  [yellow]newest data is {Age(ageSeconds)} old[/]" : "";
         var header = snapshot.Processes.Count == 0
             ? new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(databasePath)}  [grey]no traffic in the store yet[/]")
-            : new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(databasePath)}  [grey]{Time(snapshot.WindowStartUs)} to {Time(snapshot.WindowEndUs)} ({snapshot.Seconds:F0} s), sorted by {sort.ToString().ToLowerInvariant()}[/]");
+            : new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(databasePath)}  [grey]{Time(snapshot.WindowStartUs)} to {Time(snapshot.WindowEndUs)} ({snapshot.Seconds:F0} s), sorted by {sort.ToString().ToLowerInvariant()}[/]{stale}");
         return new Rows(
             header,
             Table("process", "pid", TopSorting.Rank(snapshot.Processes, sort, rows), snapshot.Seconds),
@@ -40,6 +44,16 @@ public static class TopView
         }
         return table;
     }
+
+    /// <summary>Data older than this is marked: two minutes, beyond a live collector's flush and ETW's latency.</summary>
+    public const int StaleAfterSeconds = 120;
+
+    private static string Age(double seconds) => seconds switch
+    {
+        < 3600 => $"{seconds / 60:F0} min",
+        < 172_800 => $"{seconds / 3600:F1} h",
+        _ => $"{seconds / 86400:F0} days",
+    };
 
     private static string Time(long us) =>
         DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -50,6 +50,29 @@ public class TopTests
         Assert.DoesNotContain("chat.exe", run.Out); // third by packets, cut by --rows 2
     }
 
+    [Fact]
+    public void Header_MarksDataOlderThanTwoMinutes()
+    {
+        var endUs = 1_795_705_128_000_000L;
+        var snapshot = new TopSnapshot(endUs - 60_000_000, endUs, [new TopRow("a.exe", 1, 10, 20, 3)], []);
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(endUs / 1000);
+        Assert.DoesNotContain("old", Text(snapshot, at.AddSeconds(TopView.StaleAfterSeconds)));
+        Assert.Contains("newest data is 5 min old", Text(snapshot, at.AddMinutes(5)));
+        Assert.Contains("newest data is 3.0 h old", Text(snapshot, at.AddHours(3)));
+    }
+
+    private static string Text(TopSnapshot snapshot, DateTimeOffset now)
+    {
+        using var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(output), Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = 200;
+        console.Write(TopView.Render(snapshot, TopSort.Total, 5, "x.db", now));
+        return output.ToString();
+    }
+
     [Theory]
     [InlineData("--sort", "bytes", 2, "--sort: 'bytes' is not total, in, out or packets")]
     [InlineData("--interval", "10ms", 2, "--interval must be at least 100ms")]

@@ -44,7 +44,7 @@ internal static class TopCommand
             {
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(CliStreams.Out), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
                 console.Profile.Width = 120; // a wide table, but one that fits a log line or an e-mail
-                console.Write(TopView.Render(first, order, count, path));
+                console.Write(TopView.Render(first, order, count, path, DateTimeOffset.UtcNow));
                 return (int)ExitCode.Success;
             }
             await RunLiveAsync(path, first, () => TopReader.Read(path), order, count, period, token).ConfigureAwait(false);
@@ -81,7 +81,7 @@ internal static class TopCommand
             console.Write(new ControlCode("\u001b[?1049h\u001b[?25l")); // alternate screen, hidden cursor
             var snapshot = first;
             string? problem = null;
-            await console.Live(TopView.Render(snapshot, order, count, path)).AutoClear(true).StartAsync(async context =>
+            await console.Live(TopView.Render(snapshot, order, count, path, DateTimeOffset.UtcNow)).AutoClear(true).StartAsync(async context =>
             {
                 var next = DateTime.UtcNow + period;
                 while (!stop.IsCancellationRequested)
@@ -104,7 +104,7 @@ internal static class TopCommand
                         {
                             problem = ex.Message; // a busy or briefly unreadable store: keep the last view and say so
                         }
-                        var view = TopView.Render(snapshot, order, count, path);
+                        var view = TopView.Render(snapshot, order, count, path, DateTimeOffset.UtcNow);
                         context.UpdateTarget(problem is null ? view : new Rows(view, new Markup("[red]" + Markup.Escape(problem) + "[/]")));
                         next = DateTime.UtcNow + period;
                     }
