@@ -21,7 +21,7 @@ internal static class TopCommand
         var sort = new Option<string>("--sort") { Description = "Order: total, in, out or packets (s cycles while running)", DefaultValueFactory = _ => "total", HelpName = "ORDER" };
         var rows = new Option<int>("--rows") { Description = "Rows per table", DefaultValueFactory = _ => 10, HelpName = "N" };
         var once = new Option<bool>("--once") { Description = "Print one snapshot and exit (also when the output is not a terminal)" };
-        var live = new Option<bool>("--live") { Description = "Windows: read the driver's events from an ETW session instead of the store" };
+        var live = new Option<bool>("--live") { Description = "Windows: read events from an ETW session (the driver, else Kernel-Network) instead of the store" };
         var command = new Command("top", "Live view of the busiest processes and remotes in the newest minute of the store; q quits") { db, interval, sort, rows, once, live };
         command.SetAction(async (parse, token) =>
         {
@@ -62,8 +62,9 @@ internal static class TopCommand
     /// <summary>The view over an event source instead of the store; a source that fails ends the view with its error.</summary>
     internal static async Task RunLiveSessionAsync(ITraceSource source, TopSort order, int count, TimeSpan period, CancellationToken token)
     {
-        await using var session = new LiveTopSession(source);
+        // Declared first so it outlives the session: disposing the session ends the source, whose continuation cancels it.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(token);
+        await using var session = new LiveTopSession(source);
         _ = session.Running.ContinueWith(_ => ended.Cancel(), TaskScheduler.Default);
         await RunLiveAsync(source.Detail ?? source.Kind, TopSnapshot.Empty, session.Window.Snapshot, order, count, period, ended.Token).ConfigureAwait(false);
         if (session.Running.IsFaulted) await session.Running.ConfigureAwait(false); // its failure, as one line and an exit code
