@@ -147,15 +147,19 @@ public static class StoreDatabase
     /// <summary>Checks the file is an empty database or one of ours no newer than this build; returns its version.</summary>
     private static int CheckIdentity(SqliteConnection connection, string path)
     {
-        var version = connection.ExecuteScalar<int>("PRAGMA user_version");
-        var applicationId = connection.ExecuteScalar<int>("PRAGMA application_id");
-        var tables = connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema");
+        // One statement, so one snapshot: read separately, another creator's first migration could commit between
+        // the reads and show its tables with the application id still unseen (TwoCreatorsOfOneNewStore_BothSucceed
+        // failed that way once in CI).
+        var (version, applicationId, tables) = connection.QuerySingle<(long, long, long)>("""
+            SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id),
+                   (SELECT count(*) FROM sqlite_schema)
+            """);
         if (applicationId != Migrations.ApplicationId && (tables > 0 || version != 0))
             throw new MonitorNetworkException(FailureKind.NotMonitorNetworkDatabase, $"{path} is a SQLite database, but not a MonitorNetwork one");
         if (version > Migrations.Latest)
             throw new MonitorNetworkException(FailureKind.DatabaseTooNew,
                 $"{path} has schema version {version}, newer than this monitornetwork understands ({Migrations.Latest}); upgrade monitornetwork");
-        return version;
+        return (int)version;
     }
 
     /// <summary>
