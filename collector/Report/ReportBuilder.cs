@@ -30,7 +30,7 @@ public static class ReportBuilder
 
         QueryResult Run(string name, bool limited) =>
             QueryExecutor.Run(databasePath, QueryCatalog.Find(name)!, Parameters(name, sinceUs, untilUs, limited ? top : null, null, now));
-        return new ReportData(Path.GetFullPath(databasePath), ToUs(now), sinceUs, untilUs, summary.FirstUs, summary.LastUs, bucket, top, timeline,
+        return new ReportData(Path.GetFullPath(databasePath), SessionStore.ToUnixUs(now), sinceUs, untilUs, summary.FirstUs, summary.LastUs, bucket, top, timeline,
             Run("top-processes", true), Run("top-remotes", true), Run("new-remotes", true), Run("listeners", true), Run("loss", false));
     }
 
@@ -54,7 +54,7 @@ public static class ReportBuilder
         foreach (var row in rows.Rows)
         {
             var start = DateTimeOffset.Parse((string)row[0]!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-            var us = ToUs(start);
+            var us = SessionStore.ToUnixUs(start);
             byStart[us] = new TimelinePoint(us, AsLong(row[1]), AsLong(row[2]), AsLong(row[3]));
         }
         if (byStart.Count == 0) return [];
@@ -80,6 +80,4 @@ public static class ReportBuilder
     }
 
     private static long AsLong(object? value) => value is null ? 0 : System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
-
-    private static long ToUs(DateTimeOffset t) => (t.UtcDateTime - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
 }

@@ -1,6 +1,7 @@
 // Renders a snapshot as two Spectre.Console tables, rates per second over the window.
 using System.Globalization;
 using MonitorNetwork.Collector.Output;
+using MonitorNetwork.Collector.Store;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -14,7 +15,7 @@ public static class TopView
     {
         // The view shows the newest data, not the wall clock: say so when that data is old (a stopped collector,
         // an imported recording), so nobody mistakes yesterday's minute for now.
-        var ageSeconds = ((now.UtcDateTime - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond - snapshot.WindowEndUs) / 1e6;
+        var ageSeconds = (SessionStore.ToUnixUs(now) - snapshot.WindowEndUs) / 1e6;
         var stale = ageSeconds > StaleAfterSeconds ? $"  [yellow]newest data is {Age(ageSeconds)} old[/]" : "";
         var header = snapshot.Processes.Count == 0
             ? new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(databasePath)}  [grey]no traffic in the store yet[/]")
