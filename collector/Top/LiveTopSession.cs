@@ -33,7 +33,9 @@ public sealed class LiveTopSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        try { await _running.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        // Waits without rethrowing: a failed source is reported by whoever reads Running, and the pipeline still
+        // stops and drains either way.
+        await Task.WhenAny(_running).ConfigureAwait(false);
         await _pipeline.StopAsync().ConfigureAwait(false);
         _stop.Dispose();
     }

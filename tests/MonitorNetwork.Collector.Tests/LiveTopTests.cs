@@ -46,6 +46,31 @@ public class LiveTopTests
     }
 
     [Fact]
+    public async Task FailingSource_StopsCleanly_AndKeepsItsFailureForTheCaller()
+    {
+        var session = new LiveTopSession(new FailingSource());
+        await session.DisposeAsync(); // must not throw: the failure belongs to Running
+        Assert.True(session.Running.IsFaulted);
+        var failure = Assert.IsType<Failures.MonitorNetworkException>(session.Running.Exception!.InnerException);
+        Assert.Equal(Failures.FailureKind.SessionBusy, failure.Kind);
+    }
+
+    private sealed class FailingSource : ITraceSource
+    {
+        public string Kind => "etw-driver";
+        public string? Detail => "MonitorNetwork-top";
+        public bool IsLive => true;
+        public double? Progress => null;
+        public long EventsLost => 0;
+
+        public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            throw new Failures.MonitorNetworkException(Failures.FailureKind.SessionBusy, "session MonitorNetwork-top is already running");
+        }
+    }
+
+    [Fact]
     public void Window_KeepsTheLastMinute_UpToTheNewestEvent()
     {
         var window = new LiveTopWindow();
