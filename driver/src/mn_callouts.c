@@ -4,6 +4,7 @@
  */
 #include "mn_callouts.h"
 #include "mn_flow.h"
+#include "mn_flow_stats.h"
 #include "mn_layers.h"
 #include "mn_payload.h"
 #include "mn_trace.h"
@@ -84,7 +85,7 @@ void NTAPI mn_classify_flow_established(const FWPS_INCOMING_VALUES0 *in_fixed_va
     layers.callout_id[0] = is_ipv6 ? g_transport_ids.inbound_v6 : g_transport_ids.inbound_v4;
     layers.layer_id[1] = is_ipv6 ? FWPS_LAYER_OUTBOUND_TRANSPORT_V6 : FWPS_LAYER_OUTBOUND_TRANSPORT_V4;
     layers.callout_id[1] = is_ipv6 ? g_transport_ids.outbound_v6 : g_transport_ids.outbound_v4;
-    mn_flow_attach(flow_id, process_id, &layers);
+    mn_flow_attach(flow_id, process_id, &tuple, &layers);
 
 Exit:
     return;
@@ -124,6 +125,9 @@ void NTAPI mn_classify_transport(const FWPS_INCOMING_VALUES0 *in_fixed_values,
     header_size_known = (BOOLEAN)FWPS_IS_METADATA_FIELD_PRESENT(in_meta_values, FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE);
     if (write_packets) {
         have_tuple = mn_tuple_from_values(in_fixed_values, &tuple);
+    }
+    if (flow != NULL) {
+        mn_flow_stats_before_packets(flow); /* before counting: these packets belong to the interval it finds */
     }
     for (nb = NET_BUFFER_LIST_FIRST_NB(nbl); nb != NULL; nb = NET_BUFFER_NEXT_NB(nb)) {
         UINT32 payload;

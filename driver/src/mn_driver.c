@@ -5,6 +5,7 @@
  */
 #include "mn_wdk.h"
 #include "mn_flow.h"
+#include "mn_flow_stats.h"
 #include "mn_health.h"
 #include "mn_trace.h"
 #include "mn_wfp.h"
@@ -23,6 +24,7 @@ static void mn_driver_unload(_In_ PDRIVER_OBJECT driver)
 
     UNREFERENCED_PARAMETER(driver);
     mn_health_stop();
+    mn_flow_stats_stop(); /* no sweep during removal: each flow's end writes its own last FlowStats */
     mn_wfp_stop(); /* filters, then flow contexts, then callouts, then the engine */
     mn_flows_health(&counters);
     mn_trace_driver_stopping(&counters);
@@ -70,6 +72,7 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT driver, _In_ PUNICODE_STRING registry_p
     driver->DriverUnload = mn_driver_unload;
     mn_trace_driver_started(MN_DRIVER_VERSION, MN_CALLOUT_COUNT);
     mn_health_start();
+    mn_flow_stats_start();
 
 Exit:
     if (!NT_SUCCESS(status)) {

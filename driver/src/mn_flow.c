@@ -5,7 +5,11 @@
  * synchronously, and flowDeleteFn takes that lock.
  */
 #include "mn_flow.h"
+#include "mn_flow_stats.h"
 #include "mn_pooltags.h"
+
+/* The sweep reports this many flows per pass over the list, outside the lock. */
+#define MN_SWEEP_BATCH 32
 
 /* Unload waits for the last contexts in slices, sweeping again after each: 50 slices of 100 ms. */
 #define MN_DRAIN_SLICE_100NS (-100LL * 1000 * 10)
@@ -79,22 +83,20 @@ static void mn_flow_free(_Inout_ mn_flow *flow)
     }
 }
 
-/* Drops one reference; the last writes FlowDeleted (when the flow was ever associated) and frees the context. */
+/* Drops one reference; the last writes the flow's end (when it was ever associated) and frees the context. */
 static void mn_flow_release(_Inout_ mn_flow *flow, _In_ BOOLEAN report)
 {
     if (InterlockedDecrement(&flow->refs) != 0) {
         return;
     }
     if (report) {
-        mn_trace_flow_deleted(flow->flow_id, (UINT64)ReadNoFence64(&flow->packets_in),
-                              (UINT64)ReadNoFence64(&flow->bytes_in), (UINT64)ReadNoFence64(&flow->packets_out),
-                              (UINT64)ReadNoFence64(&flow->bytes_out));
+        mn_flow_stats_report_end(flow);
     }
     mn_flow_free(flow);
 }
 
 /* Allocates a context holding the creator's reference, unless unload is draining or memory is short. */
-static mn_flow *mn_flow_create(_In_ UINT64 flow_id, _In_ UINT32 process_id)
+static mn_flow *mn_flow_create(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_tuple *tuple)
 {
     KIRQL irql;
     BOOLEAN draining;
@@ -108,6 +110,8 @@ static mn_flow *mn_flow_create(_In_ UINT64 flow_id, _In_ UINT32 process_id)
     flow->refs = 1;
     flow->flow_id = flow_id;
     flow->process_id = process_id;
+    flow->tuple = *tuple;
+    mn_flow_stats_init(flow);
 
     KeAcquireSpinLock(&g_flows.lock, &irql);
     draining = g_flows.draining;
@@ -177,9 +181,9 @@ Exit:
 }
 
 _Use_decl_annotations_
-void mn_flow_attach(UINT64 flow_id, UINT32 process_id, const mn_flow_layers *layers)
+void mn_flow_attach(UINT64 flow_id, UINT32 process_id, const mn_tuple *tuple, const mn_flow_layers *layers)
 {
-    mn_flow *flow = mn_flow_create(flow_id, process_id);
+    mn_flow *flow = mn_flow_create(flow_id, process_id, tuple);
     BOOLEAN associated = FALSE;
     int i;
 
@@ -270,6 +274,46 @@ static BOOLEAN mn_flow_try_add_ref(_Inout_ mn_flow *flow)
         refs = seen;
     }
     return FALSE;
+}
+
+_Use_decl_annotations_
+void mn_flows_report_moved(UINT64 interval)
+{
+    mn_flow *batch[MN_SWEEP_BATCH];
+    mn_flow *cursor = NULL; /* referenced, so still listed: the next pass resumes after it */
+    PLIST_ENTRY entry;
+    KIRQL irql;
+    BOOLEAN more = TRUE;
+    int i;
+
+    if (!g_flows.initialized) {
+        return;
+    }
+    while (more) {
+        int n = 0;
+        KeAcquireSpinLock(&g_flows.lock, &irql);
+        entry = cursor != NULL ? cursor->link.Flink : g_flows.active.Flink;
+        for (; entry != &g_flows.active && n < MN_SWEEP_BATCH; entry = entry->Flink) {
+            mn_flow *flow = CONTAINING_RECORD(entry, mn_flow, link);
+            if (mn_flow_stats_due(flow, interval) && mn_flow_try_add_ref(flow)) {
+                batch[n++] = flow;
+            }
+        }
+        more = (BOOLEAN)(entry != &g_flows.active);
+        KeReleaseSpinLock(&g_flows.lock, irql);
+        if (cursor != NULL) {
+            mn_flow_release(cursor, TRUE); /* may be the last reference: WFP ended the flow meanwhile */
+            cursor = NULL;
+        }
+        for (i = 0; i < n; i++) {
+            mn_flow_stats_report_due(batch[i], interval);
+        }
+        /* A full batch (the only way `more` is set) keeps its last flow as the next pass's cursor. */
+        for (i = 0; i < (more ? n - 1 : n); i++) {
+            mn_flow_release(batch[i], TRUE);
+        }
+        cursor = more ? batch[n - 1] : NULL;
+    }
 }
 
 /* Under the lock: takes a reference on the first context with a LIVE association, marks those REMOVING and

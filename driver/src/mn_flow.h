@@ -45,6 +45,9 @@ typedef struct mn_flow {
     volatile LONG refs;
     UINT64 flow_id;    /* the WFP flow handle, also the contract's FlowId */
     UINT32 process_id;
+    mn_tuple tuple;    /* FlowEstablished's identity, repeated by FlowStats and FlowDeleted */
+    volatile LONG64 report_interval; /* the active interval of the last FlowStats (or of creation): mn_flow_stats.h */
+    UINT64 reported_packets;         /* packets in + out that record reported; written only by its claimer */
     mn_flow_association associations[MN_FLOW_ASSOCIATIONS];
     volatile LONG64 packets_in;
     volatile LONG64 bytes_in;
@@ -64,9 +67,15 @@ _IRQL_requires_max_(PASSIVE_LEVEL) void mn_flows_uninit(void);
  * without FlowDeleted (WFP will never report its end to us), and its failures say so in the health counters.
  */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-void mn_flow_attach(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_flow_layers *layers);
+void mn_flow_attach(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_tuple *tuple,
+                    _In_ const mn_flow_layers *layers);
 
 _IRQL_requires_max_(DISPATCH_LEVEL) void mn_flow_count_packet(_Inout_ mn_flow *flow, _In_ UINT8 direction, _In_ UINT32 bytes);
+
+/* The periodic sweep's half of FlowStats: reports every flow whose counters moved in an interval before `interval`
+   (flows that went quiet; busy flows report themselves on the packet path). Batches of contexts are referenced
+   under the lock and reported outside it, so the lock is never held across an event write. */
+_IRQL_requires_max_(DISPATCH_LEVEL) void mn_flows_report_moved(_In_ UINT64 interval);
 
 /* flowDeleteFn's half: ends the association at layer_id and drops its reference. */
 _IRQL_requires_max_(DISPATCH_LEVEL) void mn_flow_association_deleted(_Inout_ mn_flow *flow, _In_ UINT16 layer_id);

@@ -47,8 +47,33 @@ void mn_trace_flow_established(UINT64 flow_id, UINT32 process_id, const mn_tuple
                       TraceLoggingCountedWideString(path, path_chars, "ProcessPath"));
 }
 
+/* FlowStats and FlowDeleted share their fields; they are written out twice for the reason given in
+   mn_trace_driver_health. */
 _Use_decl_annotations_
-void mn_trace_flow_deleted(UINT64 flow_id, UINT64 packets_in, UINT64 bytes_in, UINT64 packets_out, UINT64 bytes_out)
+void mn_trace_flow_stats(UINT64 flow_id, UINT32 process_id, const mn_tuple *tuple, const mn_flow_counters *counters)
+{
+    if (!mn_trace_flow_enabled()) {
+        return;
+    }
+    TraceLoggingWrite(g_mn_trace_provider, "FlowStats",
+                      TraceLoggingLevel(MN_LEVEL_INFORMATION),
+                      TraceLoggingKeyword(MN_KEYWORD_FLOW),
+                      TraceLoggingUInt64(flow_id, "FlowId"),
+                      TraceLoggingUInt32(process_id, "ProcessId"),
+                      TraceLoggingUInt8(tuple->direction, "Direction"),
+                      TraceLoggingUInt8(tuple->protocol, "Protocol"),
+                      TraceLoggingIPv6Address(tuple->local_address, "LocalAddress"),
+                      TraceLoggingUInt16(tuple->local_port, "LocalPort"),
+                      TraceLoggingIPv6Address(tuple->remote_address, "RemoteAddress"),
+                      TraceLoggingUInt16(tuple->remote_port, "RemotePort"),
+                      TraceLoggingUInt64(counters->packets_in, "PacketsIn"),
+                      TraceLoggingUInt64(counters->bytes_in, "BytesIn"),
+                      TraceLoggingUInt64(counters->packets_out, "PacketsOut"),
+                      TraceLoggingUInt64(counters->bytes_out, "BytesOut"));
+}
+
+_Use_decl_annotations_
+void mn_trace_flow_deleted(UINT64 flow_id, UINT32 process_id, const mn_tuple *tuple, const mn_flow_counters *totals)
 {
     if (!mn_trace_flow_enabled()) {
         return;
@@ -57,10 +82,17 @@ void mn_trace_flow_deleted(UINT64 flow_id, UINT64 packets_in, UINT64 bytes_in, U
                       TraceLoggingLevel(MN_LEVEL_INFORMATION),
                       TraceLoggingKeyword(MN_KEYWORD_FLOW),
                       TraceLoggingUInt64(flow_id, "FlowId"),
-                      TraceLoggingUInt64(packets_in, "PacketsIn"),
-                      TraceLoggingUInt64(bytes_in, "BytesIn"),
-                      TraceLoggingUInt64(packets_out, "PacketsOut"),
-                      TraceLoggingUInt64(bytes_out, "BytesOut"));
+                      TraceLoggingUInt32(process_id, "ProcessId"),
+                      TraceLoggingUInt8(tuple->direction, "Direction"),
+                      TraceLoggingUInt8(tuple->protocol, "Protocol"),
+                      TraceLoggingIPv6Address(tuple->local_address, "LocalAddress"),
+                      TraceLoggingUInt16(tuple->local_port, "LocalPort"),
+                      TraceLoggingIPv6Address(tuple->remote_address, "RemoteAddress"),
+                      TraceLoggingUInt16(tuple->remote_port, "RemotePort"),
+                      TraceLoggingUInt64(totals->packets_in, "PacketsIn"),
+                      TraceLoggingUInt64(totals->bytes_in, "BytesIn"),
+                      TraceLoggingUInt64(totals->packets_out, "PacketsOut"),
+                      TraceLoggingUInt64(totals->bytes_out, "BytesOut"));
 }
 
 _Use_decl_annotations_

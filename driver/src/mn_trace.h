@@ -49,9 +49,21 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 void mn_trace_flow_established(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_tuple *tuple,
                                _In_reads_opt_(path_chars) const WCHAR *path, _In_ UINT16 path_chars);
 
+/* A flow's counters, cumulative since it began: what FlowStats and FlowDeleted report after its identity. */
+typedef struct mn_flow_counters {
+    UINT64 packets_in;
+    UINT64 bytes_in;
+    UINT64 packets_out;
+    UINT64 bytes_out;
+} mn_flow_counters;
+
 _IRQL_requires_max_(DISPATCH_LEVEL)
-void mn_trace_flow_deleted(_In_ UINT64 flow_id, _In_ UINT64 packets_in, _In_ UINT64 bytes_in, _In_ UINT64 packets_out,
-                           _In_ UINT64 bytes_out);
+void mn_trace_flow_stats(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_tuple *tuple,
+                         _In_ const mn_flow_counters *counters);
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+void mn_trace_flow_deleted(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_tuple *tuple,
+                           _In_ const mn_flow_counters *totals);
 
 _IRQL_requires_max_(DISPATCH_LEVEL)
 void mn_trace_packet(_In_ UINT64 flow_id, _In_ UINT32 process_id, _In_ const mn_tuple *tuple, _In_ UINT32 bytes);

@@ -28,6 +28,7 @@ int main(int argc, char **argv)
         if (argc > 1 && strcmp(argv[1], k_scenarios[i].name) != 0) continue;
         fake_reset();
         k_scenarios[i].run();
+        harness_check_events_against_contract(); /* every write of every scenario, not only the contract's own */
         if (fake_violations() != 0) {
             fprintf(stderr, "%s: %d kernel-rule violations, last: %s\n", k_scenarios[i].name, fake_violations(), fake_last_violation());
             g_failures++;

@@ -30,6 +30,11 @@ void handshake_packets_before_flow_are_counted_without_flow(void);
 void race_flow_established_interleaved_with_unload(void);
 void race_removal_before_association_completes(void);
 void unload_bounds_expire_and_report_outstanding(void);
+void flow_stats_long_flow_one_record_per_interval(void);
+void flow_stats_idle_flow_gets_no_repeats(void);
+void flow_stats_unload_mid_interval(void);
+void flow_stats_provider_off_writes_nothing(void);
+void flow_stats_sweep_covers_more_flows_than_a_batch(void);
 
 static const struct { const char *name; void (*run)(void); } k_scenarios[] = {
 #define SCENARIO(n) {#n, n}
@@ -62,5 +67,10 @@ static const struct { const char *name; void (*run)(void); } k_scenarios[] = {
     SCENARIO(race_flow_established_interleaved_with_unload),
     SCENARIO(race_removal_before_association_completes),
     SCENARIO(unload_bounds_expire_and_report_outstanding),
+    SCENARIO(flow_stats_long_flow_one_record_per_interval),
+    SCENARIO(flow_stats_idle_flow_gets_no_repeats),
+    SCENARIO(flow_stats_unload_mid_interval),
+    SCENARIO(flow_stats_provider_off_writes_nothing),
+    SCENARIO(flow_stats_sweep_covers_more_flows_than_a_batch),
 #undef SCENARIO
 };

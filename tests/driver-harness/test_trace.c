@@ -137,7 +137,7 @@ void driver_health_event_every_interval_until_unload(void)
 {
     const fake_trace_event *e;
     CHECK(NT_SUCCESS(harness_load()));
-    CHECK_EQ(fake_timers_set(), 1);
+    CHECK_EQ(fake_timers_set(), 2); /* DriverHealth and the FlowStats sweep */
     harness_establish_v4(1, 7, L"x.exe", 0x01020304, 1000, 0x05060708, 2000, 6, 0);
     fake_fire_timers(); /* the first interval expires */
     e = harness_event("DriverHealth", 0);

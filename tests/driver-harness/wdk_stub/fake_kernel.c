@@ -32,6 +32,9 @@ static int g_call_count;
 static struct { char api[48]; int occurrence; } g_failures[16];
 static int g_failure_count;
 static PKTIMER g_timers[MAX_TIMERS];
+/* 2026-11-26T12:00:30Z in 100 ns units since 1601: half a minute into a minute, so intervals are not trivially aligned. */
+#define FAKE_CLOCK_START 134401680300000000LL
+static volatile LONG64 g_system_time = FAKE_CLOCK_START;
 
 static __thread int t_locks_held;
 static __thread int t_in_dpc;
@@ -49,9 +52,19 @@ int fake_violations(void) { return __atomic_load_n(&g_violations, __ATOMIC_SEQ_C
 const char *fake_last_violation(void) { return g_last_violation; }
 int fake_locks_held(void) { return t_locks_held; }
 
+void KeQuerySystemTimePrecise(PLARGE_INTEGER current_time)
+{
+    current_time->QuadPart = __atomic_load_n(&g_system_time, __ATOMIC_SEQ_CST);
+}
+
+void fake_set_system_time(LONG64 time_100ns) { __atomic_store_n(&g_system_time, time_100ns, __ATOMIC_SEQ_CST); }
+void fake_advance_time_ms(LONG64 ms) { __atomic_add_fetch(&g_system_time, ms * 10000, __ATOMIC_SEQ_CST); }
+LONG64 fake_system_time(void) { return __atomic_load_n(&g_system_time, __ATOMIC_SEQ_CST); }
+
 void fake_kernel_reset(void)
 {
     int i;
+    __atomic_store_n(&g_system_time, FAKE_CLOCK_START, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(&g_mutex);
     for (i = 0; i < g_live_count; i++) free(g_live[i]);
     g_live_count = 0;

@@ -96,6 +96,7 @@ void mn_tl_write(TraceLoggingHProvider provider, const char *event_name, const m
     snprintf(e->name, sizeof(e->name), "%s", event_name);
     e->level = level;
     e->keyword = keyword;
+    e->time_100ns = fake_system_time();
     for (i = 0; i < count; i++) {
         fake_trace_field *f;
         if (args[i].kind == MN_TL_LEVEL || args[i].kind == MN_TL_KEYWORD) continue;

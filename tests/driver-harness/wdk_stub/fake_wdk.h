@@ -23,7 +23,12 @@ void fake_fail_allocations(int count);     /* the next count lookaside allocatio
 
 /* ---- time and timers ---- */
 int fake_timers_set(void);                 /* periodic timers still set (unload must cancel them) */
-void fake_fire_timers(void);               /* runs each set timer's DPC once, at DISPATCH_LEVEL, as its period expiring */
+void fake_fire_timers(void);
+/* The system clock KeQuerySystemTimePrecise reads (100 ns since 1601, UTC); fake_reset restarts it at
+   2026-11-26T12:00:30Z. Events the driver writes are stamped with it (fake_trace_event.time_100ns). */
+void fake_set_system_time(LONG64 time_100ns);
+void fake_advance_time_ms(LONG64 ms);
+LONG64 fake_system_time(void);               /* runs each set timer's DPC once, at DISPATCH_LEVEL, as its period expiring */
 
 /* ---- call log, for ordering checks ---- */
 int fake_call_count(void);
@@ -73,6 +78,7 @@ typedef struct fake_trace_event {
     char name[64];
     int level;      /* -1 when the write gave none */
     int64_t keyword; /* -1 when the write gave none */
+    LONG64 time_100ns; /* the fake clock when it was written */
     int field_count;
     fake_trace_field fields[FAKE_MAX_FIELDS];
 } fake_trace_event;

@@ -130,6 +130,11 @@ static inline LONG InterlockedCompareExchange(volatile LONG *p, LONG exchange, L
     __atomic_compare_exchange_n(p, &comparand, exchange, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     return comparand;
 }
+static inline LONG64 InterlockedCompareExchange64(volatile LONG64 *p, LONG64 exchange, LONG64 comparand)
+{
+    __atomic_compare_exchange_n(p, &comparand, exchange, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return comparand;
+}
 #define ReadNoFence64(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define ReadNoFence(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 
@@ -152,6 +157,9 @@ void KeClearEvent(PKEVENT event);
 NTSTATUS KeWaitForSingleObject(PVOID object, KWAIT_REASON reason, KPROCESSOR_MODE mode, BOOLEAN alertable, PLARGE_INTEGER timeout);
 NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE mode, BOOLEAN alertable, PLARGE_INTEGER interval);
 #define IO_NO_INCREMENT 0
+
+/* ---- Time (wdm.h, NTDDI_WIN8 and later): 100 ns units since 1601-01-01 UTC. The harness sets the clock. ---- */
+void KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime);
 
 /* ---- Timers and DPCs (wdm.h). KDEFERRED_ROUTINE is a function type there, PKDEFERRED_ROUTINE the pointer. ---- */
 struct _KDPC;
