@@ -67,10 +67,9 @@ void mn_flow_stats_before_packets(mn_flow *flow)
     if ((UINT64)seen >= interval || !mn_flow_stats_claim(flow, seen, interval)) {
         return; /* the usual case: same interval, or another processor is writing this interval's record */
     }
-    /* A flow that was quiet since its last record only moves into the new interval: nothing to report. */
-    if (mn_flow_packets(flow) != flow->reported_packets) {
-        mn_flow_stats_write(flow);
-    }
+    /* Written even when the flow was quiet since its last record (the same counters again): it tells the reader
+       that the packets after it belong to this interval, not to the one of the last record. */
+    mn_flow_stats_write(flow);
 }
 
 _Use_decl_annotations_

@@ -4,10 +4,12 @@
  *
  * Intervals are aligned to the UTC clock: interval n is [n * I, (n + 1) * I) of system time, I =
  * MN_FLOW_STATS_INTERVAL_SECONDS. Each flow remembers the interval of its last record (creation counts as one).
- * A record is written the first time the driver notices a later interval for a flow whose counters moved: on the
- * packet path, before the packets that noticed it are counted, or in the periodic sweep for a flow that went quiet.
- * Hence the increase a record reports happened within the interval of the flow's previous record, and the
- * collector places it there: with the default 60 s, its minute rollups match those built from Packet events.
+ * A record is written the first time the driver notices a later interval for a flow: on the packet path, before
+ * the packets that noticed it are counted (even if the flow was quiet since its last record: that record, with
+ * the same counters, marks where the new packets begin), or in the periodic sweep for a flow that moved and then
+ * went quiet. A flow that stays quiet gets no record. Hence the increase a record reports happened within the
+ * interval of the flow's previous record, and the collector places it there: with the default 60 s, its minute
+ * rollups match those built from Packet events.
  * (A packet counted on another processor in the instant a record is taken may land in the neighbouring interval.)
  *
  * The packet path never sets or waits on a timer: it reads the clock and compares one integer per NET_BUFFER_LIST;

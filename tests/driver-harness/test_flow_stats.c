@@ -100,12 +100,18 @@ void flow_stats_idle_flow_gets_no_repeats(void)
         fake_fire_timers();
     }
     CHECK_EQ(fake_trace_count_named("FlowStats"), 1); /* quiet: never repeated */
-    send_in(21, 1, 100); /* a packet after the quiet: counted in its own interval, reported after it */
-    CHECK_EQ(fake_trace_count_named("FlowStats"), 1);
+    /* A packet after the quiet: first a record with the same counters, which marks that what follows belongs to
+       this interval (the last record's interval is long gone), then the packet is counted. */
+    send_in(21, 1, 100);
+    CHECK_EQ(fake_trace_count_named("FlowStats"), 2);
+    CHECK_EQ(field(harness_event("FlowStats", 1), "PacketsIn"), 3);
+    CHECK_EQ(harness_event("FlowStats", 1)->time_100ns, fake_system_time());
+    send_in(21, 1, 100); /* the same interval: nothing more */
+    CHECK_EQ(fake_trace_count_named("FlowStats"), 2);
     fake_end_flow(21);
     fake_end_flow(22);
-    CHECK_EQ(fake_trace_count_named("FlowStats"), 2);
-    CHECK_EQ(field(harness_event("FlowStats", 1), "PacketsIn"), 4);
+    CHECK_EQ(fake_trace_count_named("FlowStats"), 3);
+    CHECK_EQ(field(harness_event("FlowStats", 2), "PacketsIn"), 5);
     CHECK_EQ(fake_trace_count_named("FlowDeleted"), 2); /* flow 22's end: totals of zero, no FlowStats */
     CHECK_EQ(field(harness_event("FlowDeleted", 1), "FlowId"), 22);
     CHECK_EQ(field(harness_event("FlowDeleted", 1), "PacketsIn"), 0);
