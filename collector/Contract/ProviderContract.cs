@@ -8,6 +8,9 @@ public static class ProviderContract
     /// <summary>The TraceLogging/EventSource provider name.</summary>
     public const string ProviderName = "MonitorNetwork";
 
+    /// <summary>schema/events.json's version this collector reads (and every earlier one).</summary>
+    public const int ContractVersion = 2;
+
     /// <summary>The provider GUID: the EventSource name hash of <see cref="ProviderName"/>.</summary>
     public static readonly Guid ProviderGuid = new("4917cfb1-f0b6-5dd0-3607-3eb1a4b61c4b");
 
@@ -16,7 +19,7 @@ public static class ProviderContract
     {
         /// <summary>Per-packet events; high volume.</summary>
         public const ulong Packet = 0x1;
-        /// <summary>Flow established and deleted.</summary>
+        /// <summary>Flow established, its counters every active interval, and deleted.</summary>
         public const ulong Flow = 0x2;
         /// <summary>Driver start, stop and counters.</summary>
         public const ulong Health = 0x4;
@@ -31,6 +34,8 @@ public static class ProviderContract
         public const string FlowEstablished = "FlowEstablished";
         /// <summary>See schema/events.json.</summary>
         public const string FlowDeleted = "FlowDeleted";
+        /// <summary>See schema/events.json.</summary>
+        public const string FlowStats = "FlowStats";
         /// <summary>See schema/events.json.</summary>
         public const string Packet = "Packet";
         /// <summary>See schema/events.json.</summary>
@@ -49,8 +54,16 @@ public static class ProviderContract
         /// <summary>FlowEstablished fields.</summary>
         public static readonly string[] FlowEstablished =
             ["FlowId", "ProcessId", "Direction", "Protocol", "LocalAddress", "LocalPort", "RemoteAddress", "RemotePort", "ProcessPath"];
-        /// <summary>FlowDeleted fields.</summary>
-        public static readonly string[] FlowDeleted = ["FlowId", "PacketsIn", "BytesIn", "PacketsOut", "BytesOut"];
+        /// <summary>FlowStats fields: the flow's identity, then its counters so far.</summary>
+        public static readonly string[] FlowStats =
+        [
+            "FlowId", "ProcessId", "Direction", "Protocol", "LocalAddress", "LocalPort", "RemoteAddress", "RemotePort",
+            "PacketsIn", "BytesIn", "PacketsOut", "BytesOut",
+        ];
+        /// <summary>FlowDeleted fields: FlowStats's, with the totals for the flow's whole life.</summary>
+        public static readonly string[] FlowDeleted = FlowStats;
+        /// <summary>FlowDeleted as contract version 1 wrote it (driver 1.0 recordings): FlowId and totals only.</summary>
+        public static readonly string[] FlowDeletedVersion1 = ["FlowId", "PacketsIn", "BytesIn", "PacketsOut", "BytesOut"];
         /// <summary>Packet fields.</summary>
         public static readonly string[] Packet =
             ["FlowId", "ProcessId", "Direction", "Protocol", "LocalAddress", "LocalPort", "RemoteAddress", "RemotePort", "Bytes"];

@@ -1,6 +1,6 @@
 // Turns raw events of the MonitorNetwork provider into our records. Keyed on provider and event name only;
 // field positions are looked up once per event type and cached, because a live session delivers the
-// same few event types millions of times. Packet and FlowDeleted have fixed-size fields: once the first event
+// same few event types millions of times. Packet and version 1's FlowDeleted have fixed-size fields: once the first event
 // of a type shows its fields are the contract's, in order and of the contract's sizes, later events of that
 // type are read straight from the payload bytes (the same layout through ETW and EventPipe) instead of through
 // PayloadValue, which boxes every field (measured: bench decode). The two transports lay addresses out
@@ -19,7 +19,7 @@ public sealed class ContractDecoder : IEventDecoder
     /// <summary>Longest process path accepted: the Windows extended-length path limit.</summary>
     public const int MaxProcessPathChars = 32_767;
 
-    private enum Kind { FlowEstablished, FlowDeleted, Packet, Health }
+    private enum Kind { FlowEstablished, FlowStats, FlowDeleted, FlowDeletedVersion1, Packet, Health }
 
     /// <summary>Field positions of one event type, valid for the PayloadNames array they were computed from.</summary>
     private sealed record Layout(Kind Kind, string Name, string[] PayloadNames, int[] Index, string[] FieldNames)
@@ -50,7 +50,9 @@ public sealed class ContractDecoder : IEventDecoder
             {
                 Kind.Packet => DecodePacket(view, layout),
                 Kind.FlowEstablished => DecodeFlowEstablished(view, layout),
+                Kind.FlowStats => DecodeFlowStats(view, layout),
                 Kind.FlowDeleted => DecodeFlowDeleted(view, layout),
+                Kind.FlowDeletedVersion1 => DecodeFlowDeletedVersion1(view, layout),
                 _ => DecodeHealth(view, layout),
             };
             return decoded is null ? DecodeOutcome.Malformed : DecodeOutcome.Decoded;
@@ -77,7 +79,10 @@ public sealed class ContractDecoder : IEventDecoder
         {
             ProviderContract.Events.Packet => (Kind.Packet, ProviderContract.Fields.Packet),
             ProviderContract.Events.FlowEstablished => (Kind.FlowEstablished, ProviderContract.Fields.FlowEstablished),
-            ProviderContract.Events.FlowDeleted => (Kind.FlowDeleted, ProviderContract.Fields.FlowDeleted),
+            ProviderContract.Events.FlowStats => (Kind.FlowStats, ProviderContract.Fields.FlowStats),
+            // Version 2 added the identity between FlowId and the totals; version 1 recordings still decode.
+            ProviderContract.Events.FlowDeleted when Array.IndexOf(payloadNames, "ProcessId") >= 0 => (Kind.FlowDeleted, ProviderContract.Fields.FlowDeleted),
+            ProviderContract.Events.FlowDeleted => (Kind.FlowDeletedVersion1, ProviderContract.Fields.FlowDeletedVersion1),
             ProviderContract.Events.DriverStarted => (Kind.Health, ProviderContract.Fields.DriverStarted),
             ProviderContract.Events.DriverStopping => (Kind.Health, ProviderContract.Fields.DriverStopping),
             ProviderContract.Events.DriverHealth => (Kind.Health, ProviderContract.Fields.DriverHealth),
@@ -187,7 +192,36 @@ public sealed class ContractDecoder : IEventDecoder
             t.Local, t.LocalPort, t.Remote, t.RemotePort, path);
     }
 
+    /// <summary>The four counters after a flow's identity (fields 8 to 11), each at most long.MaxValue.</summary>
+    private static bool TryCounters<TView>(in TView view, Layout l, int first, out (ulong PacketsIn, ulong BytesIn, ulong PacketsOut, ulong BytesOut) c)
+        where TView : IEventView
+    {
+        c = default;
+        if (!FieldValue.TryUnsigned(Value(view, l, first), long.MaxValue, out var packetsIn)
+            || !FieldValue.TryUnsigned(Value(view, l, first + 1), long.MaxValue, out var bytesIn)
+            || !FieldValue.TryUnsigned(Value(view, l, first + 2), long.MaxValue, out var packetsOut)
+            || !FieldValue.TryUnsigned(Value(view, l, first + 3), long.MaxValue, out var bytesOut))
+            return false;
+        c = (packetsIn, bytesIn, packetsOut, bytesOut);
+        return true;
+    }
+
+    private static FlowIdentity IdentityOf(in FlowTuple t) =>
+        new(t.ProcessId, t.Direction, t.Protocol, t.Local, t.LocalPort, t.Remote, t.RemotePort);
+
+    private static FlowStatsEvent? DecodeFlowStats<TView>(in TView view, Layout l) where TView : IEventView
+    {
+        if (!TryFlowTuple(view, l, out var t) || !TryCounters(view, l, 8, out var c)) return null;
+        return new FlowStatsEvent(view.TimestampUs, t.FlowId, IdentityOf(t), c.PacketsIn, c.BytesIn, c.PacketsOut, c.BytesOut);
+    }
+
     private static FlowDeletedEvent? DecodeFlowDeleted<TView>(in TView view, Layout l) where TView : IEventView
+    {
+        if (!TryFlowTuple(view, l, out var t) || !TryCounters(view, l, 8, out var c)) return null;
+        return new FlowDeletedEvent(view.TimestampUs, t.FlowId, c.PacketsIn, c.BytesIn, c.PacketsOut, c.BytesOut) { Identity = IdentityOf(t) };
+    }
+
+    private static FlowDeletedEvent? DecodeFlowDeletedVersion1<TView>(in TView view, Layout l) where TView : IEventView
     {
         if (TryRaw(view, l, s_flowDeletedSizes, out var raw))
         {
@@ -196,13 +230,9 @@ public sealed class ContractDecoder : IEventDecoder
             if ((pin | bin | pout | bout) > long.MaxValue) return null;
             return new FlowDeletedEvent(view.TimestampUs, BinaryPrimitives.ReadUInt64LittleEndian(raw), pin, bin, pout, bout);
         }
-        if (!FieldValue.TryUnsigned(Value(view, l, 0), ulong.MaxValue, out var flowId)
-            || !FieldValue.TryUnsigned(Value(view, l, 1), long.MaxValue, out var packetsIn)
-            || !FieldValue.TryUnsigned(Value(view, l, 2), long.MaxValue, out var bytesIn)
-            || !FieldValue.TryUnsigned(Value(view, l, 3), long.MaxValue, out var packetsOut)
-            || !FieldValue.TryUnsigned(Value(view, l, 4), long.MaxValue, out var bytesOut))
+        if (!FieldValue.TryUnsigned(Value(view, l, 0), ulong.MaxValue, out var flowId) || !TryCounters(view, l, 1, out var c))
             return null;
-        return new FlowDeletedEvent(view.TimestampUs, flowId, packetsIn, bytesIn, packetsOut, bytesOut);
+        return new FlowDeletedEvent(view.TimestampUs, flowId, c.PacketsIn, c.BytesIn, c.PacketsOut, c.BytesOut);
     }
 
     /// <summary>

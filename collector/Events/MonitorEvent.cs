@@ -15,9 +15,29 @@ public sealed record FlowEstablishedEvent(
     public string? RawProcessPath { get; init; }
 }
 
-/// <summary>The contract's FlowDeleted event, with the flow's lifetime totals.</summary>
+/// <summary>Who a flow belongs to and between which endpoints: FlowEstablished's fields after the FlowId.</summary>
+public readonly record struct FlowIdentity(
+    uint ProcessId, FlowDirection Direction, byte Protocol, NetAddress LocalAddress, ushort LocalPort,
+    NetAddress RemoteAddress, ushort RemotePort);
+
+/// <summary>
+/// The contract's FlowDeleted event, with the flow's lifetime totals. <see cref="Identity"/> is null for contract
+/// version 1 recordings, whose FlowDeleted carried the FlowId and totals only.
+/// </summary>
 public sealed record FlowDeletedEvent(
     long TimestampUs, ulong FlowId, ulong PacketsIn, ulong BytesIn, ulong PacketsOut, ulong BytesOut)
+    : MonitorEvent(TimestampUs)
+{
+    /// <summary>The flow's identity (contract version 2).</summary>
+    public FlowIdentity? Identity { get; init; }
+}
+
+/// <summary>
+/// The contract's FlowStats event: a live flow's counters, cumulative since it began. The increase since the flow's
+/// previous record (or FlowEstablished) happened within the active interval of that previous record.
+/// </summary>
+public sealed record FlowStatsEvent(
+    long TimestampUs, ulong FlowId, FlowIdentity Identity, ulong PacketsIn, ulong BytesIn, ulong PacketsOut, ulong BytesOut)
     : MonitorEvent(TimestampUs);
 
 /// <summary>The contract's Packet event.</summary>

@@ -100,11 +100,51 @@ public class ContractDecoderTests
     [Theory]
     [InlineData("tdh")]
     [InlineData("eventpipe")]
-    public void Decode_FlowDeleted_ReadsTotals(string transport)
+    public void Decode_FlowDeletedOfContractVersion1_ReadsTotalsWithoutIdentity(string transport)
     {
         object?[] values = transport == "tdh" ? [-2L, 1L, 2L, 3L, 4L] : [ulong.MaxValue - 1, 1UL, 2UL, 3UL, 4UL];
-        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(FakeEventView.Of("FlowDeleted", ProviderContract.Fields.FlowDeleted, values), out var decoded));
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(FakeEventView.Of("FlowDeleted", ProviderContract.Fields.FlowDeletedVersion1, values), out var decoded));
         Assert.Equal(new FlowDeletedEvent(1_700_000_000_000_000, ulong.MaxValue - 1, 1, 2, 3, 4), decoded);
+        Assert.Null(((FlowDeletedEvent)decoded!).Identity);
+    }
+
+    /// <summary>A flow record's values: Packet's identity, then four counters (the last at long.MaxValue).</summary>
+    private static object?[] FlowRecordValues(string transport) =>
+        PacketValues(transport)[..8].Concat(transport == "tdh" ? new object?[] { 1L, 2L, 3L, long.MaxValue } : [1UL, 2UL, 3UL, (ulong)long.MaxValue]).ToArray();
+
+    private static readonly FlowIdentity s_recordIdentity =
+        new(0xFFFF_FFFEU, FlowDirection.Inbound, 6, NetAddress.FromBytes(V4Mapped), 65535, NetAddress.FromBytes(V6), 40000);
+
+    [Theory]
+    [InlineData("tdh")]
+    [InlineData("eventpipe")]
+    public void Decode_FlowDeleted_ReadsIdentityAndTotals(string transport)
+    {
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(FakeEventView.Of("FlowDeleted", ProviderContract.Fields.FlowDeleted, FlowRecordValues(transport)), out var decoded));
+        var d = Assert.IsType<FlowDeletedEvent>(decoded);
+        Assert.Equal(new FlowDeletedEvent(1_700_000_000_000_000, 0xFFFF_FFFF_FFFF_FFFEUL, 1, 2, 3, long.MaxValue) { Identity = s_recordIdentity }, d);
+    }
+
+    [Theory]
+    [InlineData("tdh")]
+    [InlineData("eventpipe")]
+    public void Decode_FlowStats_ReadsIdentityAndCumulativeCounters(string transport)
+    {
+        Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(FakeEventView.Of("FlowStats", ProviderContract.Fields.FlowStats, FlowRecordValues(transport)), out var decoded));
+        Assert.Equal(new FlowStatsEvent(1_700_000_000_000_000, 0xFFFF_FFFF_FFFF_FFFEUL, s_recordIdentity, 1, 2, 3, long.MaxValue), decoded);
+    }
+
+    [Theory]
+    [InlineData(8, 1UL + long.MaxValue)]   // a counter past long.MaxValue: the store's INTEGER cannot hold it
+    [InlineData(11, "12")]
+    [InlineData(2, (byte)7)]               // direction
+    [InlineData(4, null)]                  // a missing address
+    public void Decode_FlowStatsWithHostileField_IsMalformed(int field, object? value)
+    {
+        var values = FlowRecordValues("eventpipe");
+        values[field] = value;
+        Assert.Equal(DecodeOutcome.Malformed, new ContractDecoder().Decode(FakeEventView.Of("FlowStats", ProviderContract.Fields.FlowStats, values), out var decoded));
+        Assert.Null(decoded);
     }
 
     [Fact]
@@ -140,7 +180,7 @@ public class ContractDecoderTests
     [Fact]
     public void Decode_FieldsInAnotherOrder_FoundByName()
     {
-        var names = ProviderContract.Fields.FlowDeleted.Reverse().ToArray();
+        var names = ProviderContract.Fields.FlowDeletedVersion1.Reverse().ToArray();
         Assert.Equal(DecodeOutcome.Decoded, new ContractDecoder().Decode(new FakeEventView("FlowDeleted", names, [4UL, 3UL, 2UL, 1UL, 9UL]), out var decoded));
         Assert.Equal(new FlowDeletedEvent(1_700_000_000_000_000, 9, 1, 2, 3, 4), decoded);
     }
@@ -149,8 +189,8 @@ public class ContractDecoderTests
     public void Decode_SameEventNameWithNewLayout_RecomputesFieldPositions()
     {
         var decoder = new ContractDecoder();
-        decoder.Decode(FakeEventView.Of("FlowDeleted", ProviderContract.Fields.FlowDeleted, 9UL, 1UL, 2UL, 3UL, 4UL), out _);
-        var reordered = ProviderContract.Fields.FlowDeleted.Reverse().ToArray();
+        decoder.Decode(FakeEventView.Of("FlowDeleted", ProviderContract.Fields.FlowDeletedVersion1, 9UL, 1UL, 2UL, 3UL, 4UL), out _);
+        var reordered = ProviderContract.Fields.FlowDeletedVersion1.Reverse().ToArray();
         decoder.Decode(new FakeEventView("FlowDeleted", reordered, [4UL, 3UL, 2UL, 1UL, 9UL]), out var decoded);
         Assert.Equal(new FlowDeletedEvent(1_700_000_000_000_000, 9, 1, 2, 3, 4), decoded);
     }

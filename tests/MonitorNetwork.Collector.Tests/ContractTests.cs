@@ -27,6 +27,13 @@ public class ContractTests
     }
 
     [Fact]
+    public void ContractVersion_IsTheOneTheCollectorReads()
+    {
+        Assert.Equal(ProviderContract.ContractVersion, s_contract.GetProperty("version").GetInt32());
+        Assert.True(s_contract.GetProperty("versionHistory").TryGetProperty(ProviderContract.ContractVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), out _));
+    }
+
+    [Fact]
     public void Keywords_MatchContract()
     {
         var k = s_contract.GetProperty("keywords");
@@ -40,6 +47,9 @@ public class ContractTests
     {
         var decoderFields = typeof(ProviderContract.Fields).GetFields(BindingFlags.Public | BindingFlags.Static)
             .ToDictionary(f => f.Name, f => (string[])f.GetValue(null)!);
+        // Version 1's FlowDeleted, still read from older recordings: the FlowId and version 2's totals.
+        Assert.True(decoderFields.Remove("FlowDeletedVersion1", out var version1));
+        Assert.Equal(ProviderContract.Fields.FlowDeleted.Take(1).Concat(ProviderContract.Fields.FlowDeleted.TakeLast(4)), version1);
         Assert.Equal(ContractEvents.Select(e => e.GetProperty("name").GetString()!).Order(), decoderFields.Keys.Order());
         foreach (var e in ContractEvents)
         {

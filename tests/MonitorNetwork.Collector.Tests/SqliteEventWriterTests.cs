@@ -153,8 +153,11 @@ public class SqliteEventWriterRollupTests
                    sum(direction = 0), sum(CASE WHEN direction = 0 THEN bytes END)
             FROM packet GROUP BY 1, 2 ORDER BY 1, 2
             """).Select(r => (r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6)).ToList();
-        var rollup = c.Query<(long, long, long, long?, long, long?)>(
-            "SELECT stream_id, minute, packets_in, nullif(bytes_in, 0), packets_out, nullif(bytes_out, 0) FROM packet_minute ORDER BY 1, 2")
+        // The script's one flow without packets (named only by its FlowDeleted) adds its totals on a stream of its own.
+        var rollup = c.Query<(long, long, long, long?, long, long?)>("""
+            SELECT stream_id, minute, packets_in, nullif(bytes_in, 0), packets_out, nullif(bytes_out, 0) FROM packet_minute
+            WHERE stream_id IN (SELECT stream_id FROM packet) ORDER BY 1, 2
+            """)
             .Select(r => (r.Item1, r.Item2, r.Item3, r.Item4 ?? 0, r.Item5, r.Item6 ?? 0)).ToList();
         Assert.Equal(fromRows.Select(r => (r.Item1, r.Item2, r.Item3, r.Item4, r.Item5, r.Item6)), rollup);
         Assert.True(rollup.Select(r => r.Item2).Distinct().Count() > 10);

@@ -52,7 +52,10 @@ internal static class StoreAssert
         foreach (var d in orphanDeletes)
         {
             var row = byId[d.FlowId];
-            Assert.Null(row.pid);
+            // Contract version 2 names the flow in its FlowDeleted; version 1 left it to nobody.
+            Assert.Equal(d.Identity?.ProcessId, (uint?)row.pid);
+            Assert.Equal(d.Identity?.RemoteAddress.ToString(), row.remote_address);
+            Assert.Equal(d.Identity?.RemotePort, (ushort?)row.remote_port);
             Assert.Null(row.start_ts_us);
             Assert.Equal((long)d.BytesOut, row.bytes_out);
         }

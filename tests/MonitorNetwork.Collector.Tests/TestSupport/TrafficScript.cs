@@ -16,6 +16,10 @@ internal static class TrafficScript
         "",
     ];
 
+    /// <summary>Who the script's one flow without FlowEstablished belongs to.</summary>
+    public static readonly FlowIdentity OrphanIdentity = new(4321, FlowDirection.Outbound, 6,
+        NetAddress.FromIPAddress(IPAddress.Parse("192.168.1.77")), 49999, NetAddress.FromIPAddress(IPAddress.Parse("198.51.100.7")), 8443);
+
     /// <summary>Events in emission order; timestamps are 0 (the transport assigns them).</summary>
     public static List<MonitorEvent> Build(int flows, int packetsPerFlow, int seed = 42)
     {
@@ -42,15 +46,18 @@ internal static class TrafficScript
                 if (dir == FlowDirection.Inbound) { pin++; bin += bytes; } else { pout++; bout += bytes; }
                 events.Add(new PacketEvent(0, flowId, pid, dir, protocol, local, localPort, remote, remotePort, bytes));
             }
-            events.Add(new FlowDeletedEvent(0, flowId, pin, bin, pout, bout));
+            events.Add(new FlowDeletedEvent(0, flowId, pin, bin, pout, bout)
+            {
+                Identity = new FlowIdentity(pid, direction, protocol, local, localPort, remote, remotePort),
+            });
         }
         // Traffic the driver saw without a flow context: FlowId 0, ProcessId 0.
         var stray = NetAddress.FromIPAddress(IPAddress.Parse("203.0.113.9"));
         var self = NetAddress.FromIPAddress(IPAddress.Parse("192.168.1.200"));
         for (var k = 0; k < 5; k++)
             events.Add(new PacketEvent(0, 0, 0, FlowDirection.Inbound, 17, self, 5353, stray, 5353, (uint)(100 + k)));
-        // A flow that ended after the collector started but began before it.
-        events.Add(new FlowDeletedEvent(0, 0xFFFF_FFFF_FFFF_FFFEUL, 3, 300, 4, 400));
+        // A flow that ended after the collector started but began before it: its FlowDeleted names it.
+        events.Add(new FlowDeletedEvent(0, 0xFFFF_FFFF_FFFF_FFFEUL, 3, 300, 4, 400) { Identity = OrphanIdentity });
         events.Add(new HealthEvent(0, "DriverHealth", [new("FlowsTracked", (ulong)flows), new("FlowsActive", 3), new("ContextAllocFailures", 0), new("PacketsWithoutFlow", 2),
             new("AssociationFailures", 1), new("ClassifiesWithoutContext", 2), new("FlowsDeletedWithoutContext", 0), new("PacketsUnknownHeader", 4)]));
         events.Add(new HealthEvent(0, "UnloadTimeout", [new("Stage", 1), new("FlowsOutstanding", 2), new("CalloutsOutstanding", 0)]));

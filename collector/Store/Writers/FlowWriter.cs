@@ -1,0 +1,167 @@
+// flow: one row per flow, from FlowEstablished, FlowStats and FlowDeleted. Flow records also feed the minute
+// rollup: each record's increase over the flow's previous record (or FlowEstablished) happened within the active
+// interval of that previous record (schema/events.json, FlowStats), so it is added to that record's minute, on the
+// stream a Packet of the flow would use. A flow whose Packet events are stored (packets_seen) takes its rollup from
+// them instead, so a byte is counted once. The flow row holds the newest counters, so every record finds its
+// predecessor there, in this run or after a restart.
+using Microsoft.Data.Sqlite;
+using MonitorNetwork.Collector.Events;
+
+namespace MonitorNetwork.Collector.Store.Writers;
+
+/// <summary>Writes flows and their records' per-minute increases.</summary>
+internal sealed class FlowWriter : IBatchTableWriter
+{
+    private readonly long _sessionId;
+    private readonly RemoteTable _remotes;
+    private readonly DnsAnswerWriter _dns;
+    private readonly PacketStreamWriter _streams;
+    private readonly SqliteCommand _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen;
+
+    /// <summary>An open flow as its row has it: the previous record's counters and time, and who it belongs to.</summary>
+    private sealed record OpenFlow(long FlowKey, FlowIdentity Identity, long PreviousUs, FlowCounters Previous, bool PacketsSeen);
+
+    public FlowWriter(SqliteConnection connection, long sessionId, RemoteTable remotes, DnsAnswerWriter dns, PacketStreamWriter streams)
+    {
+        _sessionId = sessionId;
+        _remotes = remotes;
+        _dns = dns;
+        _streams = streams;
+        _insertEstablished = SqlCommands.Prepare(connection, """
+            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, process_path_raw, remote_host)
+            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw, $host)
+            """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$raw", "$host");
+        // A flow first named by a record: it began before collection (start_seen = 0).
+        _insertSeen = SqlCommands.Prepare(connection, """
+            INSERT INTO flow(flow_id, session_id, pid, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, start_seen, remote_host, packets_seen)
+            VALUES ($flow, $session, $pid, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, 0, $host,
+                    EXISTS (SELECT 1 FROM packet_stream s WHERE s.flow_id = $flow))
+            RETURNING flow_key, packets_seen
+            """, "$flow", "$session", "$pid", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$host");
+        _findOpen = SqlCommands.Prepare(connection, """
+            SELECT flow_key, pid, direction, protocol, local_address, local_port, remote_address, remote_port,
+                   coalesce(stats_ts_us, start_ts_us), coalesce(stats_packets_in, 0), coalesce(stats_bytes_in, 0),
+                   coalesce(stats_packets_out, 0), coalesce(stats_bytes_out, 0), packets_seen
+            FROM flow WHERE flow_id = $flow AND end_ts_us IS NULL
+            ORDER BY flow_key DESC LIMIT 1
+            """, "$flow");
+        _updateStats = SqlCommands.Prepare(connection, """
+            UPDATE flow SET stats_ts_us = $ts, stats_packets_in = $pin, stats_bytes_in = $bin, stats_packets_out = $pout, stats_bytes_out = $bout
+            WHERE flow_key = $key
+            """, "$ts", "$pin", "$bin", "$pout", "$bout", "$key");
+        _endFlow = SqlCommands.Prepare(connection, """
+            UPDATE flow SET end_ts_us = $ts, packets_in = $pin, bytes_in = $bin, packets_out = $pout, bytes_out = $bout,
+                   ended_seq = (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow)
+            WHERE flow_key = $key
+            """, "$ts", "$pin", "$bin", "$pout", "$bout", "$key");
+        // A flow named only by its FlowDeleted: its totals are worth keeping; version 1 gave no identity (NULLs).
+        _insertEnded = SqlCommands.Prepare(connection, """
+            INSERT INTO flow(flow_id, session_id, pid, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id,
+                             end_ts_us, packets_in, bytes_in, packets_out, bytes_out, ended_seq, start_seen, remote_host)
+            VALUES ($flow, $session, $pid, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $pin, $bin, $pout, $bout,
+                    (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow), 0, $host)
+            """, "$flow", "$session", "$pid", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$pin", "$bin", "$pout", "$bout", "$host");
+        _markPacketsSeen = SqlCommands.Prepare(connection,
+            "UPDATE flow SET packets_seen = 1 WHERE flow_id = $flow AND end_ts_us IS NULL AND packets_seen = 0", "$flow");
+    }
+
+    public void WriteEstablished(FlowEstablishedEvent f)
+    {
+        var remoteId = _remotes.Seen(f.RemoteAddress, f.TimestampUs, f.ProcessId);
+        SqlCommands.Run(_insertEstablished, unchecked((long)f.FlowId), _sessionId, f.ProcessId, f.ProcessPath, (byte)f.Direction, f.Protocol,
+            f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, remoteId, f.TimestampUs,
+            SqlCommands.OrNull(f.RawProcessPath), _dns.HostNameOf(remoteId, f.TimestampUs, f.ProcessId));
+    }
+
+    public void WriteStats(FlowStatsEvent s)
+    {
+        var counters = Counters(s.PacketsIn, s.BytesIn, s.PacketsOut, s.BytesOut);
+        var open = FindOpen(s.FlowId) ?? InsertSeen(s.FlowId, s.Identity, s.TimestampUs);
+        AddIncrease(s.FlowId, s.Identity, open, s.TimestampUs, counters);
+        SqlCommands.Run(_updateStats, s.TimestampUs, counters.PacketsIn, counters.BytesIn, counters.PacketsOut, counters.BytesOut, open.FlowKey);
+    }
+
+    public void WriteDeleted(FlowDeletedEvent d)
+    {
+        var totals = Counters(d.PacketsIn, d.BytesIn, d.PacketsOut, d.BytesOut);
+        if (FindOpen(d.FlowId) is { } open)
+        {
+            AddIncrease(d.FlowId, d.Identity ?? open.Identity, open, d.TimestampUs, totals);
+            SqlCommands.Run(_endFlow, d.TimestampUs, totals.PacketsIn, totals.BytesIn, totals.PacketsOut, totals.BytesOut, open.FlowKey);
+        }
+        else
+        {
+            InsertEnded(d, totals);
+        }
+        _streams.MarkFlowEnded(d.FlowId);
+    }
+
+    /// <summary>A Packet of the flow opened a stream: from now on its rollup comes from packets.</summary>
+    public void PacketsSeen(ulong flowId)
+    {
+        if (flowId != 0) SqlCommands.Run(_markPacketsSeen, unchecked((long)flowId));
+    }
+
+    private void AddIncrease(ulong flowId, FlowIdentity identity, OpenFlow open, long timestampUs, FlowCounters now)
+    {
+        if (open.PacketsSeen) return;
+        _streams.AddToMinute(StreamKey.Of(flowId, identity), timestampUs, SqliteEventWriter.MinuteOf(open.PreviousUs), now.IncreaseSince(open.Previous));
+    }
+
+    private OpenFlow? FindOpen(ulong flowId)
+    {
+        SqlCommands.SetAll(_findOpen, unchecked((long)flowId));
+        using var r = _findOpen.ExecuteReader();
+        if (!r.Read()) return null;
+        var identity = new FlowIdentity((uint)r.GetInt64(1), (FlowDirection)r.GetInt64(2), (byte)r.GetInt64(3),
+            ParseAddress(r.GetString(4)), (ushort)r.GetInt64(5), ParseAddress(r.GetString(6)), (ushort)r.GetInt64(7));
+        return new OpenFlow(r.GetInt64(0), identity, r.GetInt64(8),
+            new FlowCounters(r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12)), r.GetInt64(13) != 0);
+    }
+
+    /// <summary>Inserts a flow that began before collection; its whole count so far lands in this record's minute.</summary>
+    private OpenFlow InsertSeen(ulong flowId, FlowIdentity f, long timestampUs)
+    {
+        var remoteId = _remotes.Seen(f.RemoteAddress, timestampUs, f.ProcessId);
+        SqlCommands.SetAll(_insertSeen, unchecked((long)flowId), _sessionId, f.ProcessId, (byte)f.Direction, f.Protocol,
+            f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, remoteId, timestampUs,
+            _dns.HostNameOf(remoteId, timestampUs, f.ProcessId));
+        using var r = _insertSeen.ExecuteReader();
+        r.Read();
+        return new OpenFlow(r.GetInt64(0), f, timestampUs, default, r.GetInt64(1) != 0);
+    }
+
+    private void InsertEnded(FlowDeletedEvent d, FlowCounters totals)
+    {
+        object pid = DBNull.Value, dir = DBNull.Value, proto = DBNull.Value, la = DBNull.Value, lp = DBNull.Value,
+            ra = DBNull.Value, rp = DBNull.Value, rid = DBNull.Value, host = DBNull.Value;
+        if (d.Identity is { } f)
+        {
+            var remoteId = _remotes.Seen(f.RemoteAddress, d.TimestampUs, f.ProcessId);
+            (pid, dir, proto, la, lp, ra, rp, rid) = (f.ProcessId, (byte)f.Direction, f.Protocol, f.LocalAddress.ToString(), f.LocalPort,
+                f.RemoteAddress.ToString(), f.RemotePort, remoteId);
+            host = _dns.HostNameOf(remoteId, d.TimestampUs, f.ProcessId);
+            var open = new OpenFlow(0, f, d.TimestampUs, default, false);
+            AddIncrease(d.FlowId, f, open, d.TimestampUs, totals);
+        }
+        SqlCommands.Run(_insertEnded, unchecked((long)d.FlowId), _sessionId, pid, dir, proto, la, lp, ra, rp, rid, d.TimestampUs,
+            totals.PacketsIn, totals.BytesIn, totals.PacketsOut, totals.BytesOut, host);
+    }
+
+    /// <summary>The decoder bounds every counter by long.MaxValue.</summary>
+    private static FlowCounters Counters(ulong packetsIn, ulong bytesIn, ulong packetsOut, ulong bytesOut) =>
+        new((long)packetsIn, (long)bytesIn, (long)packetsOut, (long)bytesOut);
+
+    private static NetAddress ParseAddress(string text) => NetAddress.FromIPAddress(System.Net.IPAddress.Parse(text));
+
+    public void Begin(SqliteTransaction tx) =>
+        SqlCommands.Join(tx, _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen);
+    public void Flush() { }
+    public void RolledBack() { }
+    public void Ended() { }
+
+    public void Dispose()
+    {
+        foreach (var c in new[] { _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen }) c.Dispose();
+    }
+}
