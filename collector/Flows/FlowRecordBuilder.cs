@@ -15,6 +15,9 @@ public sealed class FlowRecordBuilder
     /// <summary>Quiet flows with nothing left to report are forgotten after this many intervals (no end event comes for UDP).</summary>
     private const int ForgetAfterQuietIntervals = 5;
 
+    /// <summary>The driver's active interval (MN_FLOW_STATS_INTERVAL_SECONDS).</summary>
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(60);
+
     private readonly long _intervalUs;
     private readonly Dictionary<ulong, FlowState> _flows = new();
     private long _sweptInterval = long.MinValue;
@@ -63,7 +66,8 @@ public sealed class FlowRecordBuilder
                 break;
             case PacketEvent p:
                 Count(p, interval, output);
-                if (KeepPackets) output.Add(e);
+                // A kept flowless packet carries its flow's id, so the store knows that flow has packets (bytes once).
+                if (KeepPackets) output.Add(p.FlowId == 0 ? p with { FlowId = FlowIdOf(p) } : p);
                 break;
             case FlowDeletedEvent d:
                 End(d, output);
@@ -82,7 +86,10 @@ public sealed class FlowRecordBuilder
         _flows.Clear();
     }
 
-    /// <summary>Packets with no flow (FlowId 0, e.g. Kernel-Network's UDP) count on a flow of their own endpoints.</summary>
+    /// <summary>
+    /// Packets with no flow (FlowId 0, e.g. Kernel-Network's UDP) count on a flow of their own endpoints, which the
+    /// builder establishes at its first packet and forgets after a few quiet intervals (no end event exists for it).
+    /// </summary>
     public static ulong FlowIdOf(PacketEvent p)
     {
         if (p.FlowId != 0) return p.FlowId;
@@ -106,6 +113,10 @@ public sealed class FlowRecordBuilder
         {
             flow = new FlowState(new FlowIdentity(p.ProcessId, p.Direction, p.Protocol, p.LocalAddress, p.LocalPort, p.RemoteAddress, p.RemotePort), interval);
             _flows[flowId] = flow;
+            // A flow of the builder's own making begins here; a flow with an id of its own began before we saw it.
+            if (p.FlowId == 0)
+                output.Add(new FlowEstablishedEvent(p.TimestampUs, flowId, p.ProcessId, p.Direction, p.Protocol, p.LocalAddress, p.LocalPort,
+                    p.RemoteAddress, p.RemotePort, ""));
         }
         if (interval > flow.Interval)
         {

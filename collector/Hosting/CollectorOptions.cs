@@ -11,7 +11,7 @@ public sealed class CollectorOptions
     /// <summary>SQLite file; empty means the platform default (see StorePaths).</summary>
     public string DatabasePath { get; set; } = "";
     /// <summary>Comma-separated contract keywords: flow, packet, health, all.</summary>
-    public string Keywords { get; set; } = "flow,packet,health";
+    public string Keywords { get; set; } = "flow,health";
     /// <summary>driver, kernel (Microsoft-Windows-Kernel-Network), or auto: the driver when its service runs.</summary>
     public string Source { get; set; } = "auto";
     /// <summary>Collect DNS answers (Microsoft-Windows-DNS-Client) to name remote hosts; false with collect --no-dns.</summary>

@@ -56,7 +56,8 @@ public static class CollectionRun
         // A live run maps NT device paths with this machine's volumes; a recording may come from another machine,
         // whose volumes we do not know, so its paths only get one spelling each.
         var paths = new Decoding.ImagePathNormalizer(source.IsLive ? VolumeMap.Read() : new Dictionary<string, string>());
-        var running = source.RunAsync(new EventRouter(pipeline, source.Decoder, paths), cancellationToken);
+        var router = new EventRouter(pipeline, source.Decoder, paths, source.FlowRecords);
+        var running = source.RunAsync(router, cancellationToken);
         try
         {
             while (await Task.WhenAny(running, Task.Delay(settings.PollInterval, CancellationToken.None)).ConfigureAwait(false) != running)
@@ -79,6 +80,7 @@ public static class CollectionRun
             failure = ex;
         }
 
+        router.Finish();
         pipeline.Counters.ReportLost(source.EventsLost);
         await pipeline.StopAsync().ConfigureAwait(false);
         onPoll?.Invoke(source, pipeline.Counters);

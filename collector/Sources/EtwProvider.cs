@@ -15,6 +15,9 @@ public sealed record EtwProviderSpec(Guid Guid, ulong Keywords, byte Level);
 /// <summary>The providers of a session, the session kind stored, and the decoder for their events.</summary>
 public sealed record EtwProvider(string Kind, IReadOnlyList<EtwProviderSpec> Providers, Func<IEventDecoder> CreateDecoder)
 {
+    /// <summary>Makes the source's flow-record builder, when the collector aggregates packets itself (Kernel-Network).</summary>
+    public Func<Flows.FlowRecordBuilder?> CreateFlowRecords { get; init; } = () => null;
+
     private static readonly EtwProviderSpec s_processes = new(KernelProcessDecoder.ProviderGuid, KernelProcessDecoder.Keywords, 4);
     // Event 3008 has no keyword in the manifest, so it is delivered whatever the keyword mask; Informational is its level.
     private static readonly EtwProviderSpec s_dns = new(DnsClientDecoder.ProviderGuid, 0, 4);
@@ -27,10 +30,19 @@ public sealed record EtwProvider(string Kind, IReadOnlyList<EtwProviderSpec> Pro
         dns ? [new(ProviderContract.ProviderGuid, keywords, 5), s_processes, s_dns] : [new(ProviderContract.ProviderGuid, keywords, 5), s_processes],
         () => new CompositeDecoder(new ContractDecoder(), new KernelProcessDecoder(), new DnsClientDecoder()));
 
-    /// <summary>Microsoft-Windows-Kernel-Network (TCP and UDP, IPv4 and IPv6) at Informational, plus processes and DNS answers.</summary>
-    public static EtwProvider KernelNetwork(bool dns = true) => new("etw-kernel",
+    /// <summary>
+    /// Microsoft-Windows-Kernel-Network (TCP and UDP, IPv4 and IPv6) at Informational, plus processes and DNS answers.
+    /// The provider reports every send and receive; with the Flow keyword the collector aggregates them into the
+    /// driver's flow records every active interval (<see cref="Flows.FlowRecordBuilder"/>), and stores per-packet rows
+    /// only when the Packet keyword asks for them too.
+    /// </summary>
+    public static EtwProvider KernelNetwork(ulong keywords = ProviderContract.Keywords.Flow | ProviderContract.Keywords.Health, bool dns = true) => new("etw-kernel",
         dns ? [new(KernelNetworkEvents.ProviderGuid, KernelNetworkEvents.Keywords, 4), s_processes, s_dns] : [new(KernelNetworkEvents.ProviderGuid, KernelNetworkEvents.Keywords, 4), s_processes],
-        () => new CompositeDecoder(new KernelNetworkDecoder(), new KernelProcessDecoder(), new DnsClientDecoder()));
+        () => new CompositeDecoder(new KernelNetworkDecoder(), new KernelProcessDecoder(), new DnsClientDecoder()))
+    {
+        CreateFlowRecords = () => (keywords & ProviderContract.Keywords.Flow) == 0 ? null
+            : new Flows.FlowRecordBuilder(Flows.FlowRecordBuilder.DefaultInterval, keepPackets: (keywords & ProviderContract.Keywords.Packet) != 0),
+    };
 
     /// <summary>The decoder of a recording: the contract, process names and DNS answers, whichever it holds.</summary>
     public static IEventDecoder RecordingDecoder() => new CompositeDecoder(new ContractDecoder(), new KernelProcessDecoder(), new DnsClientDecoder());
@@ -39,8 +51,8 @@ public sealed record EtwProvider(string Kind, IReadOnlyList<EtwProviderSpec> Pro
     public static EtwProvider Choose(string source, ulong keywords, Func<bool> driverRunning, bool dns = true) => source.ToLowerInvariant() switch
     {
         "driver" => Driver(keywords, dns),
-        "kernel" => KernelNetwork(dns),
-        "auto" => driverRunning() ? Driver(keywords, dns) : KernelNetwork(dns),
+        "kernel" => KernelNetwork(keywords, dns),
+        "auto" => driverRunning() ? Driver(keywords, dns) : KernelNetwork(keywords, dns),
         _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, $"--source: '{source}' is not driver, kernel or auto"),
     };
 }

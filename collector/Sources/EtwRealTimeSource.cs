@@ -51,6 +51,9 @@ public sealed class EtwRealTimeSource(
     public Decoding.IEventDecoder Decoder { get; } = provider.CreateDecoder();
 
     /// <inheritdoc/>
+    public Flows.FlowRecordBuilder? FlowRecords { get; } = provider.CreateFlowRecords();
+
+    /// <inheritdoc/>
     public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)
     {
         if (!sessions.IsElevated())

@@ -10,8 +10,11 @@ namespace MonitorNetwork.Collector.Sources;
 /// <param name="pipeline">Where decoded events go.</param>
 /// <param name="decoder">The source's decoder (the MonitorNetwork contract by default).</param>
 /// <param name="paths">One spelling per image path for the whole run (default: spelling only, no volume map).</param>
-public sealed class EventRouter(EventPipeline pipeline, IEventDecoder? decoder = null, ImagePathNormalizer? paths = null)
+/// <param name="flows">Turns the source's packets into flow records (the kernel source); null to post events as decoded.</param>
+public sealed class EventRouter(EventPipeline pipeline, IEventDecoder? decoder = null, ImagePathNormalizer? paths = null, Flows.FlowRecordBuilder? flows = null)
 {
+    private readonly List<Events.MonitorEvent> _built = new();
+    private long _lastUs;
     private readonly IEventDecoder _decoder = decoder ?? new ContractDecoder();
     private readonly ImagePathNormalizer _paths = paths ?? new ImagePathNormalizer(new Dictionary<string, string>());
     private long _sessionStartUs = long.MinValue;
@@ -45,5 +48,26 @@ public sealed class EventRouter(EventPipeline pipeline, IEventDecoder? decoder =
     }
 
     /// <summary>Posts an event that did not come through the decoder (the process rundown), normalised like the rest.</summary>
-    public void Post(Events.MonitorEvent e) => pipeline.Post(_paths.Apply(e));
+    public void Post(Events.MonitorEvent e)
+    {
+        e = _paths.Apply(e);
+        if (flows is null)
+        {
+            pipeline.Post(e);
+            return;
+        }
+        _lastUs = Math.Max(_lastUs, e.TimestampUs);
+        _built.Clear();
+        flows.Add(e, _built);
+        foreach (var built in _built) pipeline.Post(built);
+    }
+
+    /// <summary>The source has ended: posts the last flow records of flows that moved since their previous one.</summary>
+    public void Finish()
+    {
+        if (flows is null) return;
+        _built.Clear();
+        flows.Flush(_lastUs, _built);
+        foreach (var built in _built) pipeline.Post(built);
+    }
 }

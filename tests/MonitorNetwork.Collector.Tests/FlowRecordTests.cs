@@ -110,9 +110,11 @@ public sealed class FlowRecordTests : IDisposable
         var udp = new PacketEvent(T0 + 1_000_000, 0, 321, FlowDirection.Outbound, 17, s_download.LocalAddress, 5353, s_download.RemoteAddress, 53, 60);
         builder.Add(udp, output);
         builder.Add(udp with { TimestampUs = T0 + 2_000_000 }, output);
-        Assert.Empty(output);
+        var established = Assert.IsType<FlowEstablishedEvent>(Assert.Single(output)); // the builder's own flow begins
+        Assert.Equal((T0 + 1_000_000, 321U, (ushort)53), (established.TimestampUs, established.ProcessId, established.RemotePort));
         builder.Add(new HealthEvent(T0 + Minute + 1, "DriverHealth", []), output); // a later interval: the sweep reports it once
-        var record = Assert.IsType<FlowStatsEvent>(output[0]);
+        var record = Assert.IsType<FlowStatsEvent>(output[1]);
+        Assert.Equal(established.FlowId, record.FlowId);
         Assert.Equal((FlowRecordBuilder.FlowIdOf(udp), 2UL, 120UL, 321U), (record.FlowId, record.PacketsOut, record.BytesOut, record.Identity.ProcessId));
         Assert.True(record.FlowId >= 0x8000_0000_0000_0000UL);
         for (var m = 2; m < 5; m++) builder.Add(new HealthEvent(T0 + m * Minute, "DriverHealth", []), output);

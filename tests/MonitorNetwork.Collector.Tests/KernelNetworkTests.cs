@@ -131,6 +131,40 @@ public class KernelNetworkTests
         Assert.Equal([[8443L, "tcp", 900L, "", 1L, 1L]], Run("listeners").Rows.Select(r => r[..6]));
     }
 
+    [Fact]
+    public async Task KernelSource_FlowsOnlyByDefault_AnswersLikeItsPacketsWithNoPacketRows()
+    {
+        void Traffic(EventRouter router)
+        {
+            var (remote, local) = (V4("203.0.113.80"), V4("10.0.0.5"));
+            var t = 1_767_225_630_000_000L; // 00:00:30
+            router.Route(Event(12, 900, 0, remote, local, 443, 50123, t));                         // connect: outbound flow
+            for (var k = 0; k < 600; k++)                                                             // ten minutes of a download
+            {
+                t += 1_000_000;
+                if (k is > 200 and < 420) continue;                                                   // with three quiet minutes
+                router.Route(Event(11, 900, 1400, remote, local, 443, 50123, t));
+                if (k % 10 == 0) router.Route(Event(10, 900, 100, remote, local, 443, 50123, t));
+            }
+            for (var k = 0; k < 30; k++) router.Route(Event(43, 901, 48, V4("198.51.100.1"), local, 123, 123, t += 5_000_000)); // UDP
+            router.Route(Event(13, 900, 0, remote, local, 443, 50123, t));
+        }
+        using var dir = new TempDirectory();
+        var flowsOnly = dir.File("flows.db");
+        var withPackets = dir.File("packets.db");
+        await RoutedStore.FillAsync(flowsOnly, "etw-kernel", new KernelNetworkDecoder(), Traffic, EtwProvider.KernelNetwork().CreateFlowRecords());
+        await RoutedStore.FillAsync(withPackets, "etw-kernel", new KernelNetworkDecoder(), Traffic,
+            EtwProvider.KernelNetwork(Contract.ProviderContract.Keywords.All).CreateFlowRecords());
+        using (var c = StoreAssert.Open(flowsOnly)) Assert.Equal(0L, Dapper.SqlMapper.ExecuteScalar<long>(c, "SELECT count(*) FROM packet"));
+        using (var c = StoreAssert.Open(withPackets)) Assert.Equal(381L + 39 + 30, Dapper.SqlMapper.ExecuteScalar<long>(c, "SELECT count(*) FROM packet"));
+        foreach (var query in new[] { "top-processes", "top-remotes", "timeline", "listeners" })
+        {
+            var expected = RoutedStore.Query(withPackets, query).Rows.Select(r => string.Join("|", r)).ToList();
+            Assert.Equal(expected, RoutedStore.Query(flowsOnly, query).Rows.Select(r => string.Join("|", r)).ToList());
+        }
+        Assert.Equal(11, RoutedStore.Query(flowsOnly, "timeline").Rows.Count); // each minute with traffic, not one spike at the end
+    }
+
     [Theory]
     [InlineData("driver", false, "etw-driver")]
     [InlineData("kernel", true, "etw-kernel")]

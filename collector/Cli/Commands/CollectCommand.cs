@@ -21,7 +21,7 @@ internal static class CollectCommand
         var keywords = new Option<string>("--keywords")
         {
             Description = "Contract keywords to enable: flow, packet, health or all (comma-separated)",
-            DefaultValueFactory = _ => "flow,packet,health",
+            DefaultValueFactory = _ => "flow,health",
         };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long (30s, 5m, 2h, 00:10:00); default: until Ctrl+C or service stop", HelpName = "T" };
         var retention = new Option<string>("--retention") { Description = "Delete packets older than this (flows and rollups are kept 90d)", DefaultValueFactory = _ => "7d", HelpName = "T" };

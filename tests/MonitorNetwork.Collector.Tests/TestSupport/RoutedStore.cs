@@ -10,13 +10,16 @@ namespace MonitorNetwork.Collector.Tests.TestSupport;
 
 internal static class RoutedStore
 {
-    public static async Task<CounterSnapshot> FillAsync(string path, string source, IEventDecoder decoder, Action<EventRouter> route)
+    public static async Task<CounterSnapshot> FillAsync(string path, string source, IEventDecoder decoder, Action<EventRouter> route,
+        Flows.FlowRecordBuilder? flows = null)
     {
         using var connection = StoreDatabase.OpenForWriting(path, TimeSpan.FromSeconds(1));
         using var writer = new SqliteEventWriter(connection, SessionStore.Begin(connection, source, null, DateTimeOffset.UtcNow));
         var pipeline = new EventPipeline(writer, new PipelineOptions());
         pipeline.Start();
-        route(new EventRouter(pipeline, decoder));
+        var router = new EventRouter(pipeline, decoder, flows: flows);
+        route(router);
+        router.Finish();
         await pipeline.StopAsync();
         return pipeline.Counters.Snapshot();
     }
