@@ -32,8 +32,12 @@ var decode = new Command("decode", "Split import time: TraceEvent parsing, then 
 decode.SetAction(p => DecodeBenchmark.RunAsync(p.GetValue(traceArgument)!));
 var minutesOption = new Option<int>("--minutes") { DefaultValueFactory = _ => 10 };
 var rateOption = new Option<int>("--rate") { DefaultValueFactory = _ => 100_000 };
-var soak = new Command("soak", "Steady live load for many minutes: rate, memory and loss each minute") { dirOption, minutesOption, rateOption };
-soak.SetAction(p => SoakBenchmark.RunAsync(Scratch(p), p.GetValue(minutesOption), p.GetValue(rateOption)));
+var bufferOption = new Option<int>("--buffer-mb") { Description = "EventPipe session buffer (in this process, so in its RSS)", DefaultValueFactory = _ => 64 };
+var soak = new Command("soak", "Steady live load for many minutes: rate, memory and loss each minute") { dirOption, minutesOption, rateOption, bufferOption };
+soak.SetAction(p => SoakBenchmark.RunAsync(Scratch(p), p.GetValue(minutesOption), p.GetValue(rateOption), p.GetValue(bufferOption)));
+var soakEmit = new Command("soak-emit") { minutesOption, rateOption };
+soakEmit.Hidden = true;
+soakEmit.SetAction(p => SoakBenchmark.EmitAsync(p.GetValue(minutesOption), p.GetValue(rateOption)));
 var live = new Command("live", "Live EventPipe collection at fixed rates") { dirOption, secondsOption, ratesOption };
 live.SetAction(p => LiveBenchmark.RunAsync(Scratch(p), p.GetValue(secondsOption), p.GetValue(ratesOption)!));
 var queries = new Command("queries", "Named queries on a large store") { dirOption, packetsOption, flowsOption, repeatsOption, existingOption, dnsOption };
@@ -41,8 +45,13 @@ queries.SetAction(p => QueryBenchmark.Run(Scratch(p), p.GetValue(packetsOption),
 
 var exportBench = new Command("export", "Parquet export of a day of traffic: rows/s, bytes per flow") { dirOption, packetsOption, flowsOption };
 exportBench.SetAction(p => ExportBenchmark.RunAsync(Scratch(p), p.GetValue(packetsOption), p.GetValue(flowsOption)));
+var hoursOption = new Option<int>("--hours") { DefaultValueFactory = _ => 24 };
+var flowsPerHourOption = new Option<int>("--flows-per-hour") { DefaultValueFactory = _ => 20_000 };
+var packetsPerDayOption = new Option<long>("--packets-per-day") { DefaultValueFactory = _ => 200_000_000 };
+var busy = new Command("busy", "A day of a busy host, with packets and with flow records only: store bytes and CPU per hour") { dirOption, hoursOption, flowsPerHourOption, packetsPerDayOption };
+busy.SetAction(p => BusyHostBenchmark.RunAsync(Scratch(p), p.GetValue(hoursOption), p.GetValue(flowsPerHourOption), p.GetValue(packetsPerDayOption)));
 var outArgument = new Argument<string>("OUT") { Description = "Where to write the recording (recording/demo.nettrace)" };
 var demo = new Command("demo", "Write the demo recording a first run imports (recording/make-demo.sh)") { outArgument };
 demo.SetAction(p => DemoRecording.WriteAsync(p.GetValue(outArgument)!));
 
-return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak, demo, exportBench }.Parse(args).InvokeAsync();
+return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak, soakEmit, demo, exportBench, busy }.Parse(args).InvokeAsync();

@@ -35,6 +35,13 @@ public sealed class ScExeServiceControl : IServiceControl
         return commands;
     }
 
+    /// <summary>
+    /// The reg.exe call that gives the service its environment (REG_MULTI_SZ "Environment" under the service's key,
+    /// which the SCM applies to the process it starts), or null when it has none.
+    /// </summary>
+    public static string[]? EnvironmentCommand(ServiceSpec spec) => spec.Environment.Count == 0 ? null :
+        ["add", @"HKLM\SYSTEM\CurrentControlSet\Services\" + spec.Name, "/v", "Environment", "/t", "REG_MULTI_SZ", "/d", string.Join(@"\0", spec.Environment), "/f"];
+
     /// <summary>The STATE word of `sc.exe query` output ("RUNNING"), or null.</summary>
     public static string? ParseState(string output)
     {
@@ -64,6 +71,11 @@ public sealed class ScExeServiceControl : IServiceControl
         {
             var (code, output) = Run(command);
             Check(code, output, command[0] + " " + spec.Name);
+        }
+        if (EnvironmentCommand(spec) is { } environment)
+        {
+            var (code, output) = Run(environment, "reg.exe");
+            Check(code, output, "add Environment of " + spec.Name, "reg.exe");
         }
     }
 
@@ -98,17 +110,17 @@ public sealed class ScExeServiceControl : IServiceControl
         Check(code, output, "delete " + name);
     }
 
-    private static void Check(int code, string output, string what)
+    private static void Check(int code, string output, string what, string tool = "sc.exe")
     {
         if (code == 0) return;
         var message = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? $"exit code {code}";
         throw new MonitorNetworkException(code == AccessDenied ? FailureKind.AccessDenied : FailureKind.ServiceFailed,
-            code == AccessDenied ? $"sc.exe {what}: access denied: run as administrator" : $"sc.exe {what}: {message}");
+            code == AccessDenied ? $"{tool} {what}: access denied: run as administrator" : $"{tool} {what}: {message}");
     }
 
-    private static (int Code, string Output) Run(string[] arguments)
+    private static (int Code, string Output) Run(string[] arguments, string tool = "sc.exe")
     {
-        var start = new ProcessStartInfo("sc.exe") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in arguments) start.ArgumentList.Add(a);
         using var process = Process.Start(start) ?? throw new MonitorNetworkException(FailureKind.ServiceFailed, "sc.exe could not be started");
         var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();

@@ -27,7 +27,10 @@ public sealed class ServiceInstaller(IServiceControl control)
         return new ServiceSpec(CollectorService, "MonitorNetwork collector",
             "Collects network flows (MonitorNetwork WFP driver or Windows Kernel-Network) into a SQLite store.",
             CommandLine(command), KernelDriver: false, ServiceStartType.DelayedAutomatic, "LocalSystem",
-            RestartBackoff, TimeSpan.FromDays(1));
+            RestartBackoff, TimeSpan.FromDays(1))
+        {
+            Environment = [Hosting.HeapLimit.EnvironmentSetting()],
+        };
     }
 
     /// <summary>The driver service for the .sys file at <paramref name="sysPath"/>.</summary>

@@ -23,4 +23,8 @@ public enum ServiceStartType
 /// <param name="FailureCountReset">After this long without a failure the back-off starts over.</param>
 public sealed record ServiceSpec(
     string Name, string DisplayName, string Description, string ImagePath, bool KernelDriver,
-    ServiceStartType StartType, string? Account, IReadOnlyList<TimeSpan> RestartDelays, TimeSpan FailureCountReset);
+    ServiceStartType StartType, string? Account, IReadOnlyList<TimeSpan> RestartDelays, TimeSpan FailureCountReset)
+{
+    /// <summary>NAME=value settings the service process starts with (the service key's Environment value).</summary>
+    public IReadOnlyList<string> Environment { get; init; } = [];
+}

@@ -110,8 +110,12 @@ public class ServiceTests
             ["description", "MonitorNetwork", spec.Description],
             ["failure", "MonitorNetwork", "reset=", "86400", "actions=", "restart/5000/restart/30000/restart/120000"],
         ], commands);
+        // The service's memory ceiling, in the environment the SCM gives its process (Hosting/HeapLimit.cs): 64 MiB.
+        Assert.Equal(["add", @"HKLM\SYSTEM\CurrentControlSet\Services\MonitorNetwork", "/v", "Environment", "/t", "REG_MULTI_SZ", "/d", "DOTNET_GCHeapHardLimit=0x4000000", "/f"],
+            ScExeServiceControl.EnvironmentCommand(spec)!);
         var driver = ScExeServiceControl.CreateCommands(ServiceInstaller.DriverSpec(@"C:\drivers\MonitorNetwork.sys"));
         Assert.Equal(2, driver.Count); // no recovery for a driver
+        Assert.Null(ScExeServiceControl.EnvironmentCommand(ServiceInstaller.DriverSpec(@"C:\drivers\MonitorNetwork.sys")));
         Assert.Equal(["create", "MonitorNetworkDriver", "type=", "kernel", "start=", "demand"], driver[0][..6]);
     }
 
