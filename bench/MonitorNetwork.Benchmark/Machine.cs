@@ -10,7 +10,11 @@ internal static class Machine
         var cpu = "unknown CPU";
         if (File.Exists("/proc/cpuinfo"))
             cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
-        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+        // The machine's memory, not the GC's view of it (a heap hard limit makes that the limit).
+        var memTotal = File.Exists("/proc/meminfo") ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)) : null;
+        var memory = memTotal is not null
+            ? long.Parse(memTotal.Split(':')[1].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / (1024.0 * 1024)
+            : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
         var sqlite = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
         sqlite.Open();
         return $"{RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores ({cpu}), {memory:F0} GiB, .NET {Environment.Version}, SQLite {sqlite.ServerVersion}";

@@ -32,7 +32,8 @@ internal static class SoakBenchmark
         var source = new EventPipeLiveSource(child.Id, ProviderContract.Keywords.All, bufferSizeMB: bufferMB);
         using var stop = new CancellationTokenSource();
         PipelineCounters? counters = null;
-        var run = CollectionRun.ExecuteAsync(new RunSettings(Path.Combine(dir, "soak.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)),
+        var run = CollectionRun.ExecuteAsync(new RunSettings(Path.Combine(dir, "soak.db"), new PipelineOptions(), TimeSpan.FromSeconds(1))
+            { PageCacheMiB = Collector.Store.StoreDatabase.LivePageCacheMiB }, // as collect runs
             source, stop.Token, onPoll: (_, c) => counters = c);
         await source.Started;
         var samples = new List<(double Rss, long Written)>();

@@ -50,6 +50,7 @@ public sealed class CollectorWorker(
             {
                 Retention = typed.Retention,
                 DnsWindow = typed.DnsWindow ?? TimeSpan.FromHours(1),
+                PageCacheMiB = Store.StoreDatabase.LivePageCacheMiB,
             };
             var source = sourceFactory(o, typed.Keywords);
             logger.LogInformation("collecting {Source} into {Database}", source.Kind, Path.GetFullPath(settings.DatabasePath));

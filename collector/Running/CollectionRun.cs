@@ -21,6 +21,9 @@ public sealed record RunSettings(string DatabasePath, PipelineOptions Pipeline, 
     /// <summary>A flow's remote takes a name resolved at most this long before it began.</summary>
     public TimeSpan DnsWindow { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>SQLite's page cache for the run, in MiB (live collectors use <see cref="StoreDatabase.LivePageCacheMiB"/>).</summary>
+    public int PageCacheMiB { get; init; } = StoreDatabase.DefaultPageCacheMiB;
+
     /// <summary>How often loss and progress are polled.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }
@@ -39,7 +42,7 @@ public static class CollectionRun
     {
         logger ??= NullLogger.Instance;
         var clock = Stopwatch.StartNew();
-        using var connection = StoreDatabase.OpenForWriting(settings.DatabasePath, settings.BusyTimeout);
+        using var connection = StoreDatabase.OpenForWriting(settings.DatabasePath, settings.BusyTimeout, settings.PageCacheMiB);
         var retry = ResilientBatchWriter.DefaultRetry();
         var sessionId = retry.Execute(() => SessionStore.Begin(connection, source.Kind, source.Detail, DateTimeOffset.UtcNow, source.Identity));
         using var writer = new SqliteEventWriter(connection, sessionId)

@@ -11,10 +11,19 @@ public static class StoreDatabase
 {
     private const int SqliteReadOnly = 8, SqliteCantOpen = 14, SqliteNotADb = 26, SqliteCorrupt = 11, SqlitePerm = 3;
 
+    /// <summary>SQLite's page cache for imports and exports, in MiB: import speed and peak RSS were measured with it.</summary>
+    public const int DefaultPageCacheMiB = 16;
+
+    /// <summary>
+    /// The page cache of a live collector, in MiB: half the import's, to keep the agent's resident set under its
+    /// 128 MiB target (bench soak); the live rate with it is in README, Performance.
+    /// </summary>
+    public const int LivePageCacheMiB = 8;
+
     /// <summary>
     /// Opens (creating if needed) a database for the collector: private directory and file, WAL, migrations applied.
     /// </summary>
-    public static SqliteConnection OpenForWriting(string path, TimeSpan busyTimeout)
+    public static SqliteConnection OpenForWriting(string path, TimeSpan busyTimeout, int pageCacheMiB = DefaultPageCacheMiB)
     {
         var full = Path.GetFullPath(path);
         try
@@ -44,7 +53,7 @@ public static class StoreDatabase
             connection.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
             // Checkpoint every ~64 MiB of WAL instead of SQLite's 4 MiB: each checkpoint syncs the database file,
             // and at ingest rates the default would run several per second (measured: bench store).
-            connection.Execute("PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-16384;");
+            connection.Execute($"PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-{Math.Max(1, pageCacheMiB) * 1024};");
             SetBusyTimeout(connection, busyTimeout);
             Migrate(connection);
             StorePaths.RestrictFile(full + "-wal");
