@@ -12,7 +12,7 @@ namespace MonitorNetwork.Collector.Flows;
 /// <summary>Aggregates Packet events into FlowStats per flow and active interval. Not thread-safe.</summary>
 public sealed class FlowRecordBuilder
 {
-    /// <summary>Quiet flows with nothing left to report are forgotten after this many intervals (no end event comes for UDP).</summary>
+    /// <summary>The builder's own quiet flows are forgotten after this many intervals (no end event comes for UDP).</summary>
     private const int ForgetAfterQuietIntervals = 5;
 
     /// <summary>The driver's active interval (MN_FLOW_STATS_INTERVAL_SECONDS).</summary>
@@ -22,9 +22,10 @@ public sealed class FlowRecordBuilder
     private readonly Dictionary<ulong, FlowState> _flows = new();
     private long _sweptInterval = long.MinValue;
 
-    private sealed class FlowState(FlowIdentity identity, long interval)
+    private sealed class FlowState(FlowIdentity identity, long interval, bool ownMaking = false)
     {
         public readonly FlowIdentity Identity = identity;
+        public readonly bool OwnMaking = ownMaking; // a flow of flowless packets, which no FlowDeleted will end
         public long Interval = interval;   // the interval of the last record (or of the flow's start)
         public ulong PacketsIn, BytesIn, PacketsOut, BytesOut, ReportedPackets;
         public bool Moved => PacketsIn + PacketsOut != ReportedPackets;
@@ -111,7 +112,8 @@ public sealed class FlowRecordBuilder
         var flowId = FlowIdOf(p);
         if (!_flows.TryGetValue(flowId, out var flow))
         {
-            flow = new FlowState(new FlowIdentity(p.ProcessId, p.Direction, p.Protocol, p.LocalAddress, p.LocalPort, p.RemoteAddress, p.RemotePort), interval);
+            flow = new FlowState(new FlowIdentity(p.ProcessId, p.Direction, p.Protocol, p.LocalAddress, p.LocalPort, p.RemoteAddress, p.RemotePort), interval,
+                ownMaking: p.FlowId == 0);
             _flows[flowId] = flow;
             // A flow of the builder's own making begins here; a flow with an id of its own began before we saw it.
             if (p.FlowId == 0)
@@ -139,7 +141,9 @@ public sealed class FlowRecordBuilder
                 output.Add(Record(flowId, flow, timestampUs));
                 flow.Interval = interval;
             }
-            else if (interval - flow.Interval > ForgetAfterQuietIntervals)
+            // Only the builder's own flows are forgotten: a flow with an id ends with its FlowDeleted, and forgetting
+            // it would restart its counters at zero (found by bench busy: minutes off after long quiet spells).
+            else if (flow.OwnMaking && interval - flow.Interval > ForgetAfterQuietIntervals)
             {
                 (forget ??= []).Add(flowId);
             }

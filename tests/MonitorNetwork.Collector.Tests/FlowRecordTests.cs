@@ -103,6 +103,20 @@ public sealed class FlowRecordTests : IDisposable
     }
 
     [Fact]
+    public void Builder_FlowWithAnIdQuietForLong_KeepsItsCounters()
+    {
+        var builder = new FlowRecordBuilder(TimeSpan.FromSeconds(60), keepPackets: false);
+        var output = new List<MonitorEvent>();
+        PacketEvent Packet(long ts) => new(ts, 77, s_download.ProcessId, FlowDirection.Inbound, 6, s_download.LocalAddress, s_download.LocalPort,
+            s_download.RemoteAddress, s_download.RemotePort, 100);
+        builder.Add(Packet(T0 + 1_000_000), output);
+        for (var m = 1; m <= 30; m++) builder.Add(new HealthEvent(T0 + m * Minute + 1, "DriverHealth", []), output); // half an hour of quiet
+        builder.Add(Packet(T0 + 31 * Minute + 5), output);
+        builder.Add(new HealthEvent(T0 + 32 * Minute + 1, "DriverHealth", []), output);
+        Assert.Equal([1UL, 1UL, 2UL], output.OfType<FlowStatsEvent>().Select(r => r.PacketsIn)); // never back to zero
+    }
+
+    [Fact]
     public void Builder_QuietFlowGetsNoRecords_AndFlowlessPacketsCountOnTheirOwnEndpoints()
     {
         var builder = new FlowRecordBuilder(TimeSpan.FromSeconds(60), keepPackets: false);
