@@ -103,6 +103,19 @@ public sealed class FlowRecordTests : IDisposable
     }
 
     [Fact]
+    public void PacketStoredBeforeItsFlowEstablished_StillCountsOnce()
+    {
+        // Found by bench busy: a packet with its flow's start time, sorted before the FlowEstablished.
+        var established = new FlowEstablishedEvent(T0 + 30_000_000, 77, s_download.ProcessId, s_download.Direction, s_download.Protocol,
+            s_download.LocalAddress, s_download.LocalPort, s_download.RemoteAddress, s_download.RemotePort, @"C:\dl.exe");
+        var packet = new PacketEvent(T0 + 30_000_000, 77, s_download.ProcessId, FlowDirection.Inbound, 6, s_download.LocalAddress,
+            s_download.LocalPort, s_download.RemoteAddress, s_download.RemotePort, 1000);
+        Run(packet, established, packet with { TimestampUs = T0 + 40_000_000 },
+            new FlowStatsEvent(T0 + Minute + 1, 77, s_download, 2, 2000, 0, 0));
+        Assert.Equal(["2026-01-01T00:00:00Z | 2 | 2000 | 0"], Answer("timeline"));
+    }
+
+    [Fact]
     public void Builder_FlowWithAnIdQuietForLong_KeepsItsCounters()
     {
         var builder = new FlowRecordBuilder(TimeSpan.FromSeconds(60), keepPackets: false);

@@ -2,7 +2,8 @@
 // rollup: each record's increase over the flow's previous record (or FlowEstablished) happened within the active
 // interval of that previous record (schema/events.json, FlowStats), so it is added to that record's minute, on the
 // stream a Packet of the flow would use. A flow whose Packet events are stored (packets_seen) takes its rollup from
-// them instead, so a byte is counted once. The flow row holds the newest counters, so every record finds its
+// them instead, so a byte is counted once; a packet stored just before its FlowEstablished (events with the same
+// timestamp, in either order) counts too, through the flow's open stream. The flow row holds the newest counters, so every record finds its
 // predecessor there, in this run or after a restart.
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
@@ -28,8 +29,9 @@ internal sealed class FlowWriter : IBatchTableWriter
         _dns = dns;
         _streams = streams;
         _insertEstablished = SqlCommands.Prepare(connection, """
-            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, process_path_raw, remote_host)
-            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw, $host)
+            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, process_path_raw, remote_host, packets_seen)
+            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw, $host,
+                    EXISTS (SELECT 1 FROM packet_stream s WHERE s.flow_id = $flow AND s.flow_ended = 0))
             """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$raw", "$host");
         // A flow first named by a record: it began before collection (start_seen = 0).
         _insertSeen = SqlCommands.Prepare(connection, """
