@@ -1,5 +1,6 @@
 /* FlowStats: the interval rule of mn_flow_stats.h, on the packet path, in the sweep and at a flow's end. */
 #include "mn_flow_stats.h"
+#include "mn_periodic.h"
 
 #define MN_100NS_PER_SECOND 10000000ULL
 
@@ -7,9 +8,7 @@
 #error MN_FLOW_STATS_INTERVAL_SECONDS must be 1 to 3600
 #endif
 
-static KTIMER g_sweep_timer;
-static KDPC g_sweep_dpc;
-static BOOLEAN g_sweep_started;
+static mn_periodic g_sweep_timer;
 
 static KDEFERRED_ROUTINE mn_flow_stats_sweep_dpc;
 
@@ -117,22 +116,11 @@ static void mn_flow_stats_sweep_dpc(PKDPC dpc, PVOID context, PVOID argument1, P
 _Use_decl_annotations_
 void mn_flow_stats_start(void)
 {
-    LARGE_INTEGER due;
-
-    KeInitializeDpc(&g_sweep_dpc, mn_flow_stats_sweep_dpc, NULL);
-    KeInitializeTimerEx(&g_sweep_timer, NotificationTimer);
-    due.QuadPart = -(LONGLONG)(MN_FLOW_STATS_INTERVAL_SECONDS * MN_100NS_PER_SECOND); /* relative */
-    (void)KeSetTimerEx(&g_sweep_timer, due, MN_FLOW_STATS_INTERVAL_SECONDS * 1000, &g_sweep_dpc);
-    g_sweep_started = TRUE;
+    mn_periodic_start(&g_sweep_timer, mn_flow_stats_sweep_dpc, MN_FLOW_STATS_INTERVAL_SECONDS * 1000);
 }
 
 _Use_decl_annotations_
 void mn_flow_stats_stop(void)
 {
-    if (!g_sweep_started) {
-        return;
-    }
-    (void)KeCancelTimer(&g_sweep_timer);
-    KeFlushQueuedDpcs(); /* a sweep the timer queued before the cancel may still be running */
-    g_sweep_started = FALSE;
+    mn_periodic_stop(&g_sweep_timer); /* a sweep still running is waited for */
 }

@@ -1,11 +1,10 @@
 /* The DriverHealth timer. The DPC runs at DISPATCH_LEVEL: it reads interlocked counters and writes one event. */
 #include "mn_health.h"
 #include "mn_flow.h"
+#include "mn_periodic.h"
 #include "mn_trace.h"
 
-static KTIMER g_health_timer;
-static KDPC g_health_dpc;
-static BOOLEAN g_health_started;
+static mn_periodic g_health_timer;
 
 static KDEFERRED_ROUTINE mn_health_dpc;
 
@@ -25,22 +24,11 @@ static void mn_health_dpc(PKDPC dpc, PVOID context, PVOID argument1, PVOID argum
 _Use_decl_annotations_
 void mn_health_start(void)
 {
-    LARGE_INTEGER due;
-
-    KeInitializeDpc(&g_health_dpc, mn_health_dpc, NULL);
-    KeInitializeTimerEx(&g_health_timer, NotificationTimer);
-    due.QuadPart = -10000LL * MN_HEALTH_INTERVAL_MS; /* relative, in 100 ns units */
-    (void)KeSetTimerEx(&g_health_timer, due, MN_HEALTH_INTERVAL_MS, &g_health_dpc);
-    g_health_started = TRUE;
+    mn_periodic_start(&g_health_timer, mn_health_dpc, MN_HEALTH_INTERVAL_MS);
 }
 
 _Use_decl_annotations_
 void mn_health_stop(void)
 {
-    if (!g_health_started) {
-        return;
-    }
-    (void)KeCancelTimer(&g_health_timer);
-    KeFlushQueuedDpcs(); /* a DPC the timer queued before the cancel may still be running */
-    g_health_started = FALSE;
+    mn_periodic_stop(&g_health_timer);
 }
