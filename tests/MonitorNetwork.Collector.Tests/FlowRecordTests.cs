@@ -103,6 +103,18 @@ public sealed class FlowRecordTests : IDisposable
     }
 
     [Fact]
+    public void PacketsOfAFlowFromBeforeCollection_AndItsFlowDeleted_CountOnce()
+    {
+        PacketEvent Packet(long ts) => new(ts, 78, s_download.ProcessId, FlowDirection.Inbound, 6, s_download.LocalAddress,
+            s_download.LocalPort, s_download.RemoteAddress, s_download.RemotePort, 1000);
+        Run(Packet(T0 + 10_000_000), Packet(T0 + 20_000_000),
+            new FlowDeletedEvent(T0 + 30_000_000, 78, 50, 50_000, 0, 0) { Identity = s_download });
+        // The packets' minute holds the packets; the flow's totals (with what it carried before) stay on its row.
+        Assert.Equal(["2026-01-01T00:00:00Z | 2 | 2000 | 0"], Answer("timeline"));
+        Assert.Equal(["4242 | NULL | 1 | 50 | 50000 | 0"], Answer("top-processes"));
+    }
+
+    [Fact]
     public void PacketStoredBeforeItsFlowEstablished_StillCountsOnce()
     {
         // Found by bench busy: a packet with its flow's start time, sorted before the FlowEstablished.

@@ -17,7 +17,13 @@ internal sealed class FlowWriter : IBatchTableWriter
     private readonly RemoteTable _remotes;
     private readonly DnsAnswerWriter _dns;
     private readonly PacketStreamWriter _streams;
-    private readonly SqliteCommand _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen;
+    private readonly SqliteCommand _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen, _hasPackets;
+
+    /// <summary>
+    /// Whether packets of flow $flow are stored already, for a flow row about to be written: its open stream (a packet
+    /// can precede the flow's first event). Streams of an earlier flow with the same id are marked ended.
+    /// </summary>
+    private const string PacketsStored = "EXISTS (SELECT 1 FROM packet_stream s WHERE s.flow_id = $flow AND s.flow_ended = 0)";
 
     /// <summary>An open flow as its row has it: the previous record's counters and time, and who it belongs to.</summary>
     private sealed record OpenFlow(long FlowKey, FlowIdentity Identity, long PreviousUs, FlowCounters Previous, bool PacketsSeen);
@@ -28,16 +34,14 @@ internal sealed class FlowWriter : IBatchTableWriter
         _remotes = remotes;
         _dns = dns;
         _streams = streams;
-        _insertEstablished = SqlCommands.Prepare(connection, """
+        _insertEstablished = SqlCommands.Prepare(connection, $"""
             INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, process_path_raw, remote_host, packets_seen)
-            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw, $host,
-                    EXISTS (SELECT 1 FROM packet_stream s WHERE s.flow_id = $flow AND s.flow_ended = 0))
+            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw, $host, {PacketsStored})
             """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$raw", "$host");
         // A flow first named by a record: it began before collection (start_seen = 0).
-        _insertSeen = SqlCommands.Prepare(connection, """
+        _insertSeen = SqlCommands.Prepare(connection, $"""
             INSERT INTO flow(flow_id, session_id, pid, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, start_seen, remote_host, packets_seen)
-            VALUES ($flow, $session, $pid, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, 0, $host,
-                    EXISTS (SELECT 1 FROM packet_stream s WHERE s.flow_id = $flow))
+            VALUES ($flow, $session, $pid, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, 0, $host, {PacketsStored})
             RETURNING flow_key, packets_seen
             """, "$flow", "$session", "$pid", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$host");
         _findOpen = SqlCommands.Prepare(connection, """
@@ -63,6 +67,7 @@ internal sealed class FlowWriter : IBatchTableWriter
             VALUES ($flow, $session, $pid, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $pin, $bin, $pout, $bout,
                     (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow), 0, $host)
             """, "$flow", "$session", "$pid", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$pin", "$bin", "$pout", "$bout", "$host");
+        _hasPackets = SqlCommands.Prepare(connection, "SELECT " + PacketsStored, "$flow");
         _markPacketsSeen = SqlCommands.Prepare(connection,
             "UPDATE flow SET packets_seen = 1 WHERE flow_id = $flow AND end_ts_us IS NULL AND packets_seen = 0", "$flow");
     }
@@ -143,7 +148,8 @@ internal sealed class FlowWriter : IBatchTableWriter
             (pid, dir, proto, la, lp, ra, rp, rid) = (f.ProcessId, (byte)f.Direction, f.Protocol, f.LocalAddress.ToString(), f.LocalPort,
                 f.RemoteAddress.ToString(), f.RemotePort, remoteId);
             host = _dns.HostNameOf(remoteId, d.TimestampUs, f.ProcessId);
-            var open = new OpenFlow(0, f, d.TimestampUs, default, false);
+            SqlCommands.SetAll(_hasPackets, unchecked((long)d.FlowId));
+            var open = new OpenFlow(0, f, d.TimestampUs, default, Convert.ToInt64(_hasPackets.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0);
             AddIncrease(d.FlowId, f, open, d.TimestampUs, totals);
         }
         SqlCommands.Run(_insertEnded, unchecked((long)d.FlowId), _sessionId, pid, dir, proto, la, lp, ra, rp, rid, d.TimestampUs,
@@ -157,13 +163,13 @@ internal sealed class FlowWriter : IBatchTableWriter
     private static NetAddress ParseAddress(string text) => NetAddress.FromIPAddress(System.Net.IPAddress.Parse(text));
 
     public void Begin(SqliteTransaction tx) =>
-        SqlCommands.Join(tx, _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen);
+        SqlCommands.Join(tx, _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen, _hasPackets);
     public void Flush() { }
     public void RolledBack() { }
     public void Ended() { }
 
     public void Dispose()
     {
-        foreach (var c in new[] { _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen }) c.Dispose();
+        foreach (var c in new[] { _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen, _hasPackets }) c.Dispose();
     }
 }
