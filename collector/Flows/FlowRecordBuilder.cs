@@ -66,9 +66,9 @@ public sealed class FlowRecordBuilder
                 output.Add(e);
                 break;
             case PacketEvent p:
-                Count(p, interval, output);
+                var flowId = Count(p, interval, output);
                 // A kept flowless packet carries its flow's id, so the store knows that flow has packets (bytes once).
-                if (KeepPackets) output.Add(p.FlowId == 0 ? p with { FlowId = FlowIdOf(p) } : p);
+                if (KeepPackets) output.Add(p.FlowId == flowId ? p : p with { FlowId = flowId });
                 break;
             case FlowDeletedEvent d:
                 End(d, output);
@@ -107,7 +107,8 @@ public sealed class FlowRecordBuilder
 
     private long IntervalOf(long timestampUs) => Math.DivRem(timestampUs, _intervalUs, out var r) - (r < 0 ? 1 : 0);
 
-    private void Count(PacketEvent p, long interval, List<MonitorEvent> output)
+    /// <summary>Counts the packet on its flow (after that flow's record, when it noticed a new interval); the flow's id.</summary>
+    private ulong Count(PacketEvent p, long interval, List<MonitorEvent> output)
     {
         var flowId = FlowIdOf(p);
         if (!_flows.TryGetValue(flowId, out var flow))
@@ -128,6 +129,7 @@ public sealed class FlowRecordBuilder
         }
         if (p.Direction == FlowDirection.Inbound) { flow.PacketsIn++; flow.BytesIn += p.Bytes; }
         else { flow.PacketsOut++; flow.BytesOut += p.Bytes; }
+        return flowId;
     }
 
     private void Sweep(long timestampUs, long interval, List<MonitorEvent> output)
