@@ -6,6 +6,7 @@
 #   MN_WDK_KIT=DIR   a kit laid out like ../shared/wdk (check-driver.sh + include/ with km/, shared/, wdf/);
 #                    default: ../shared/wdk beside the repository. To use an installed WDK instead, build such a
 #                    kit's include/ from it with the kit's tools/make-include-tree.sh.
+#   MN_WDK_CACHE=DIR where a kit copied without its symlinks is repaired (default $XDG_CACHE_HOME/monitornetwork/wdk-kit)
 # Exit: 0 no errors; 1 errors; 2 the check could not run (no clang); 77 no kit here (skipped, one line says so).
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -19,11 +20,13 @@ fi
 kit=$(cd "$kit" && pwd -P)
 
 # The kit's case-fix links (shared/DriverSpecs.h -> driverspecs.h, ...) arrive as small text files holding the
-# target's name when the kit was copied without symlinks. Such a copy is repaired once into build/, never in place.
+# target's name when the kit was copied without symlinks. Such a copy is repaired once into a cache outside the
+# repository (MN_WDK_CACHE, default $XDG_CACHE_HOME/monitornetwork/wdk-kit), never in place: Microsoft's headers
+# stay out of the working tree.
 if find "$kit/include" -type l -print -quit | grep -q . || ! grep -qx 'driverspecs.h' "$kit/include/shared/DriverSpecs.h" 2>/dev/null; then
   use=$kit
 else
-  use=$repo/build/wdk-kit
+  use=${MN_WDK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/monitornetwork/wdk-kit}
   stamp=$use/.repaired-from
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$kit" ]; then
     rm -rf "$use" && mkdir -p "$use" || exit 2
