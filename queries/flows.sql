@@ -6,7 +6,7 @@
 -- param: since | time | 0 | Start of the window (UTC ISO-8601, or relative such as 24h)
 -- param: until | time | max | End of the window, exclusive
 -- param: limit | int | 100 | Most rows to return
--- Bytes of an open flow are the packets seen so far; of an ended flow, its FlowDeleted totals. A flow without a path
+-- Bytes of an open flow are the packets and flow records seen so far; of an ended flow, its FlowDeleted totals. A flow without a path
 -- (the kernel source) takes the image of the process that had its pid when it started (process table). remote_host is
 -- the name the remote address was resolved from (DNS-Client), set when the flow was stored; NULL when none.
 SELECT printf('%llu', f.flow_id) AS flow_id,
@@ -25,9 +25,11 @@ SELECT printf('%llu', f.flow_id) AS flow_id,
        strftime('%Y-%m-%dT%H:%M:%S', f.start_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', f.start_ts_us % 1000000) AS start_utc,
        strftime('%Y-%m-%dT%H:%M:%S', f.end_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', f.end_ts_us % 1000000) AS end_utc,
        coalesce(f.bytes_in, (SELECT coalesce(sum(m.bytes_in), 0) FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id
-                             WHERE s.flow_id = f.flow_id)) AS bytes_in,
+                             WHERE s.flow_id = f.flow_id)
+                            + (SELECT coalesce(sum(m.bytes_in), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key)) AS bytes_in,
        coalesce(f.bytes_out, (SELECT coalesce(sum(m.bytes_out), 0) FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id
-                              WHERE s.flow_id = f.flow_id)) AS bytes_out,
+                              WHERE s.flow_id = f.flow_id)
+                             + (SELECT coalesce(sum(m.bytes_out), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key)) AS bytes_out,
        f.remote_host AS remote_host
 FROM flow f
 WHERE coalesce(f.start_ts_us, f.end_ts_us) >= @since AND coalesce(f.start_ts_us, f.end_ts_us) < @until

@@ -13,7 +13,9 @@ WITH f AS (
                  ORDER BY p.start_ts_us DESC LIMIT 1),
                 flow.process_path) AS process_path
     FROM flow
-    WHERE direction = 1 AND start_ts_us >= @since AND start_ts_us < @until)
+    -- flow_by_time's expression: equal to start_ts_us for the flows whose start was seen.
+    WHERE direction = 1 AND start_ts_us IS NOT NULL
+      AND coalesce(start_ts_us, end_ts_us) >= @since AND coalesce(start_ts_us, end_ts_us) < @until)
 SELECT f.local_port AS local_port,
        CASE f.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' WHEN 58 THEN 'icmpv6'
                        ELSE CAST(f.protocol AS TEXT) END AS protocol,

@@ -1,16 +1,20 @@
 -- title: Timeline
--- description: Packets and payload bytes per time bucket, from Packet events.
+-- description: Packets and payload bytes per time bucket, from Packet events and flow records.
 -- why: Finds when a spike happened, and how traffic is shaped over a day.
 -- param: since | time | 0 | Start of the window (UTC ISO-8601, or relative such as 24h)
 -- param: until | time | max | End of the window, exclusive
 -- param: bucket | int | 60 | Bucket size in seconds (60 or more reads minute rollups; less reads every packet)
--- Buckets of a minute or more come from the minute rollup: each minute counts in the bucket where it starts,
--- and a minute belongs to the window when its start does.
+-- Buckets of a minute or more come from the minute rollups (packets' and flow records'; a byte is in one of them):
+-- each minute counts in the bucket where it starts, and a minute belongs to the window when its start does.
+-- Buckets under a minute read every packet, so flow records do not show in them.
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', (m.minute * 60 / @bucket) * @bucket, 'unixepoch') AS bucket_start,
        sum(m.packets_in + m.packets_out) AS packets, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
-FROM packet_minute m
+FROM (SELECT minute, packets_in, bytes_in, packets_out, bytes_out FROM packet_minute
+      WHERE minute >= (@since + 59999999) / 60000000 AND minute < (@until + 59999999) / 60000000
+      UNION ALL
+      SELECT minute, packets_in, bytes_in, packets_out, bytes_out FROM flow_minute_total
+      WHERE minute >= (@since + 59999999) / 60000000 AND minute < (@until + 59999999) / 60000000) m
 WHERE @bucket >= 60
-  AND m.minute >= (@since + 59999999) / 60000000 AND m.minute < (@until + 59999999) / 60000000
 GROUP BY m.minute * 60 / @bucket
 UNION ALL
 SELECT strftime('%Y-%m-%dT%H:%M:%SZ', (p.ts_us / 1000000 / @bucket) * @bucket, 'unixepoch'),

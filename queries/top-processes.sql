@@ -4,7 +4,8 @@
 -- param: since | time | 0 | Start of the window (UTC ISO-8601, or relative such as 24h)
 -- param: until | time | max | End of the window, exclusive
 -- param: limit | int | 20 | Most rows to return
--- Ended flows count their lifetime totals from FlowDeleted; open flows count the packets seen for them; packets
+-- Ended flows count their lifetime totals from FlowDeleted; open flows count the packets and flow records seen for
+-- them (the rollups by minute); packets
 -- of flows with no flow row count by their own process id. A byte is never counted twice. Program names come from
 -- the flow, else from the process table: the process that had the pid at the time (PIDs are reused). Flows belong to the
 -- window by start time; packet sums by minute.
@@ -12,7 +13,7 @@ WITH
 w AS (SELECT @since AS since_us, @until AS until_us,
              (@since + 59999999) / 60000000 AS first_minute, (@until + 59999999) / 60000000 AS end_minute),
 flows_in AS (
-    SELECT f.flow_id, f.pid, coalesce(nullif(f.process_path, ''),
+    SELECT f.flow_key, f.flow_id, f.pid, coalesce(nullif(f.process_path, ''),
                 (SELECT p.image_path FROM process p
                  WHERE p.pid = f.pid AND p.start_ts_us <= coalesce(f.start_ts_us, f.end_ts_us)
                    AND (p.end_ts_us IS NULL OR p.end_ts_us >= coalesce(f.start_ts_us, f.end_ts_us))
@@ -31,14 +32,21 @@ stream_sums AS (
     WHERE m.minute >= w.first_minute AND m.minute < w.end_minute
       AND s.flow_ended = 0
     GROUP BY s.flow_id, s.pid),
+flow_sums AS (
+    -- Flow records' increases of the open flows (flow_minute, keyed by flow): a few seeks per open flow.
+    SELECT m.flow_key, sum(m.packets_in + m.packets_out) AS packets, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
+    FROM w, flow o INDEXED BY flow_open_by_flow_id CROSS JOIN flow_minute m ON m.flow_key = o.flow_key
+    WHERE o.end_ts_us IS NULL AND m.minute >= w.first_minute AND m.minute < w.end_minute
+    GROUP BY m.flow_key),
 attributed AS (
     SELECT pid, process_path, 1 AS flows, packets_in + packets_out AS packets, bytes_in, bytes_out
     FROM flows_in WHERE end_ts_us IS NOT NULL
     UNION ALL
-    SELECT f.pid, f.process_path, 1, coalesce(sum(ss.packets), 0), coalesce(sum(ss.bytes_in), 0), coalesce(sum(ss.bytes_out), 0)
-    FROM flows_in f LEFT JOIN stream_sums ss ON ss.flow_id = f.flow_id
+    SELECT f.pid, f.process_path, 1, coalesce(sum(ss.packets), 0) + coalesce(max(fs.packets), 0),
+           coalesce(sum(ss.bytes_in), 0) + coalesce(max(fs.bytes_in), 0), coalesce(sum(ss.bytes_out), 0) + coalesce(max(fs.bytes_out), 0)
+    FROM flows_in f LEFT JOIN stream_sums ss ON ss.flow_id = f.flow_id LEFT JOIN flow_sums fs ON fs.flow_key = f.flow_key
     WHERE f.end_ts_us IS NULL
-    GROUP BY f.flow_id, f.pid, f.process_path
+    GROUP BY f.flow_key, f.pid, f.process_path
     UNION ALL
     SELECT ss.pid,
            (SELECT p.image_path FROM process p

@@ -10,7 +10,7 @@ WITH
 w AS (SELECT @since AS since_us, @until AS until_us,
              (@since + 59999999) / 60000000 AS first_minute, (@until + 59999999) / 60000000 AS end_minute),
 flows_in AS (
-    SELECT f.flow_id, f.pid, f.remote_id, f.end_ts_us, f.packets_in, f.bytes_in, f.packets_out, f.bytes_out
+    SELECT f.flow_key, f.flow_id, f.pid, f.remote_id, f.end_ts_us, f.packets_in, f.bytes_in, f.packets_out, f.bytes_out
     FROM flow f, w
     WHERE f.remote_id IS NOT NULL
       -- Unary + keeps SQLite off the time index: the window usually spans most flows, and a scan beats a lookup per flow.
@@ -24,14 +24,21 @@ stream_sums AS (
     WHERE m.minute >= w.first_minute AND m.minute < w.end_minute
       AND s.flow_ended = 0
     GROUP BY s.flow_id, s.pid, s.remote_id),
+flow_sums AS (
+    -- Flow records' increases of the open flows (flow_minute, keyed by flow): a few seeks per open flow.
+    SELECT m.flow_key, sum(m.packets_in + m.packets_out) AS packets, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
+    FROM w, flow o INDEXED BY flow_open_by_flow_id CROSS JOIN flow_minute m ON m.flow_key = o.flow_key
+    WHERE o.end_ts_us IS NULL AND m.minute >= w.first_minute AND m.minute < w.end_minute
+    GROUP BY m.flow_key),
 attributed AS (
     SELECT remote_id, pid, 1 AS flows, packets_in + packets_out AS packets, bytes_in, bytes_out
     FROM flows_in WHERE end_ts_us IS NOT NULL
     UNION ALL
-    SELECT f.remote_id, f.pid, 1, coalesce(sum(ss.packets), 0), coalesce(sum(ss.bytes_in), 0), coalesce(sum(ss.bytes_out), 0)
-    FROM flows_in f LEFT JOIN stream_sums ss ON ss.flow_id = f.flow_id
+    SELECT f.remote_id, f.pid, 1, coalesce(sum(ss.packets), 0) + coalesce(max(fs.packets), 0),
+           coalesce(sum(ss.bytes_in), 0) + coalesce(max(fs.bytes_in), 0), coalesce(sum(ss.bytes_out), 0) + coalesce(max(fs.bytes_out), 0)
+    FROM flows_in f LEFT JOIN stream_sums ss ON ss.flow_id = f.flow_id LEFT JOIN flow_sums fs ON fs.flow_key = f.flow_key
     WHERE f.end_ts_us IS NULL
-    GROUP BY f.flow_id, f.remote_id, f.pid
+    GROUP BY f.flow_key, f.remote_id, f.pid
     UNION ALL
     SELECT ss.remote_id, ss.pid, 0, ss.packets, ss.bytes_in, ss.bytes_out
     FROM stream_sums ss

@@ -1,8 +1,9 @@
 // Incremental export of a store to Hive-partitioned Parquet: DIR/table=T/host=H/date=YYYY-MM-DD/part-....parquet,
 // readable by DuckDB, Spark, Trino, ClickHouse. What is new since the last run is found through a watermark per
 // table kept in the store (flows: the order they ended in; packets: their rowid; sessions: their id) and, for the
-// minute rollups, which are updated in place, through per-row counts of what was already sent (rows are exported
-// as deltas: sum them). Each run writes every file under a hidden temporary name, commits the watermarks together
+// packets' minute rollups, which are updated in place, through per-row counts of what was already sent (rows are
+// exported as deltas: sum them). Flow records' minutes (flow_minute) go to the same packet_minutes table once their
+// flow has ended, in the order flows ended: a flow's minutes are complete then. Each run writes every file under a hidden temporary name, commits the watermarks together
 // with the list of those files, then renames them; a run that was killed after its commit is completed by the next.
 // So a reader never sees half a file, and no row is exported twice or skipped.
 using System.Diagnostics;
@@ -32,7 +33,11 @@ public sealed record ExportResult(IReadOnlyDictionary<string, long> RowsByTable,
 public sealed record ExportOptions(string Target, string Host, long SinceUs = 0, bool Restart = false);
 
 /// <summary>One chunk of a table: the rows to write, how many were read (rows before --since are read, not written), and the watermark update.</summary>
-internal sealed record Chunk(IReadOnlyList<ExportRow> Rows, int Read, Action<SqliteTransaction> Commit);
+internal sealed record Chunk(IReadOnlyList<ExportRow> Rows, int Read, Action<SqliteTransaction> Commit)
+{
+    /// <summary>A chunk that read this many is full: more may follow.</summary>
+    public int Limit { get; init; } = ParquetExporter.ChunkRows;
+}
 
 /// <summary>Exports a store to Parquet.</summary>
 public sealed class ParquetExporter(SqliteConnection connection)
@@ -80,8 +85,10 @@ public sealed class ParquetExporter(SqliteConnection connection)
         var rows = new Dictionary<string, long>();
         var files = 0;
         long bytes = 0;
-        async Task Run(string table, Func<long, Chunk> next)
+        // table names the watermark; directory the files (default: the same).
+        async Task Run(string table, Func<long, Chunk> next, string? directory = null)
         {
+            directory ??= table;
             long total = 0;
             var tableClock = Stopwatch.StartNew();
             while (true)
@@ -90,7 +97,7 @@ public sealed class ParquetExporter(SqliteConnection connection)
                 var chunk = next(Watermark(table));
                 if (chunk.Read == 0) break;
                 var written = chunk.Rows.Count > 0
-                    ? await WriteChunkAsync(target, table, host, chunk.Rows, cancellationToken).ConfigureAwait(false)
+                    ? await WriteChunkAsync(target, directory, host, chunk.Rows, cancellationToken).ConfigureAwait(false)
                     : []; // every row read was before --since: only the watermark moves
                 BeforeCommit?.Invoke();
                 using (var tx = connection.BeginTransaction())
@@ -108,13 +115,14 @@ public sealed class ParquetExporter(SqliteConnection connection)
                 }
                 files += written.Count;
                 total += chunk.Rows.Count;
-                if (chunk.Read < ChunkRows) break;
+                if (chunk.Read < chunk.Limit) break;
             }
-            rows[table] = total;
+            rows[directory] = rows.GetValueOrDefault(directory) + total;
             Trace?.Invoke($"{table}: {total} rows in {tableClock.Elapsed.TotalSeconds:F2} s");
         }
         await Run("flows", wm => NextFlows(wm, host, options.SinceUs, target)).ConfigureAwait(false);
         await Run("packet_minutes", _ => NextRollups(host, options.SinceUs)).ConfigureAwait(false);
+        await Run("flow_minutes", wm => NextFlowMinutes(wm, host, options.SinceUs, target), "packet_minutes").ConfigureAwait(false);
         await Run("packets", wm => NextPackets(wm, host, options.SinceUs, target)).ConfigureAwait(false);
         await Run("sessions", wm => NextSessions(wm, host, target)).ConfigureAwait(false);
         return new ExportResult(rows, files, bytes, clock.Elapsed);
@@ -266,6 +274,33 @@ public sealed class ParquetExporter(SqliteConnection connection)
                 WHERE stream_id = @StreamId AND minute = @Minute
                 """, found.Select(r => new { r.StreamId, r.Minute, r.PacketsIn, r.BytesIn, r.PacketsOut, r.BytesOut }), tx);
         });
+    }
+
+    /// <summary>Flows whose minutes one chunk exports: about four minutes a flow keeps a chunk near <see cref="ChunkRows"/> rows.</summary>
+    private const int FlowsPerMinuteChunk = ChunkRows / 8;
+
+    /// <summary>The flow_minute rows of the next ended flows, with their flow's identity.</summary>
+    private Chunk NextFlowMinutes(long watermark, string host, long sinceUs, string target)
+    {
+        var flows = connection.Query<long>(
+            $"SELECT ended_seq FROM flow WHERE ended_seq > @watermark ORDER BY ended_seq LIMIT {FlowsPerMinuteChunk}", new { watermark }).ToList();
+        if (flows.Count == 0) return new Chunk([], 0, _ => { }) { Limit = FlowsPerMinuteChunk };
+        var last = flows[^1];
+        var found = connection.Query<(long Minute, long FlowId, long? Pid, string? Protocol, string? LocalAddress, long? LocalPort,
+            string? RemoteAddress, long? RemotePort, long PacketsIn, long BytesIn, long PacketsOut, long BytesOut)>($"""
+            SELECT m.minute, f.flow_id, f.pid, {string.Format(System.Globalization.CultureInfo.InvariantCulture, ProtocolName, "f.protocol")},
+                   f.local_address, f.local_port, f.remote_address, f.remote_port, m.packets_in, m.bytes_in, m.packets_out, m.bytes_out
+            FROM flow f INDEXED BY flow_by_ended_seq CROSS JOIN flow_minute m ON m.flow_key = f.flow_key
+            WHERE f.ended_seq > @watermark AND f.ended_seq <= @last AND m.minute >= @sinceMinute
+            ORDER BY f.ended_seq, m.minute
+            """, new { watermark, last, sinceMinute = sinceUs / 60_000_000 }).ToList();
+        var rows = found.Select(r => (ExportRow)new RollupExportRow
+        {
+            Host = host, Minute = ExportRow.Utc(r.Minute * 60_000_000), FlowId = unchecked((ulong)r.FlowId), Pid = r.Pid ?? 0, Protocol = r.Protocol,
+            LocalAddress = r.LocalAddress, LocalPort = (int)(r.LocalPort ?? 0), RemoteAddress = r.RemoteAddress, RemotePort = (int)(r.RemotePort ?? 0),
+            PacketsIn = r.PacketsIn, BytesIn = r.BytesIn, PacketsOut = r.PacketsOut, BytesOut = r.BytesOut,
+        }).ToList();
+        return new Chunk(rows, flows.Count, tx => SetWatermark(tx, "flow_minutes", target, last)) { Limit = FlowsPerMinuteChunk };
     }
 
     private Chunk NextPackets(long watermark, string host, long sinceUs, string target)

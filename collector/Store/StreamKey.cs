@@ -9,8 +9,4 @@ internal readonly record struct StreamKey(
 {
     public static StreamKey Of(PacketEvent p) =>
         new(p.FlowId, p.ProcessId, p.Protocol, p.LocalAddress, p.LocalPort, p.RemoteAddress, p.RemotePort);
-
-    /// <summary>The stream a flow's Packet events would use: flow records add to the same rollup rows.</summary>
-    public static StreamKey Of(ulong flowId, FlowIdentity f) =>
-        new(flowId, f.ProcessId, f.Protocol, f.LocalAddress, f.LocalPort, f.RemoteAddress, f.RemotePort);
 }

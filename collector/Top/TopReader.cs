@@ -11,27 +11,43 @@ namespace MonitorNetwork.Collector.Top;
 /// <summary>Reads <see cref="TopSnapshot"/>s from a store.</summary>
 public static class TopReader
 {
-    private const string StreamSums = """
-        WITH newest AS (SELECT max(minute) AS m FROM packet_minute),
-        sums AS (
+    // Rows of the window from both rollups: packets' per stream, flow records' per flow. Flow records' rows are found
+    // through their flows: the open ones, and those ended since @endedFloor (flow_minute is keyed by flow).
+    private const string WindowSums = """
+        WITH stream_sums AS (
             SELECT m.stream_id, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out, sum(m.packets_in + m.packets_out) AS packets
-            FROM packet_minute m, newest WHERE m.minute >= newest.m - 1
-            GROUP BY m.stream_id)
+            FROM packet_minute m WHERE m.minute >= @newest - 1
+            GROUP BY m.stream_id),
+        recent AS (
+            SELECT flow_key FROM flow INDEXED BY flow_open_by_flow_id WHERE end_ts_us IS NULL
+            UNION
+            SELECT flow_key FROM flow INDEXED BY flow_by_ended_seq WHERE ended_seq >= @endedFloor),
+        flow_sums AS (
+            SELECT m.flow_key, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out, sum(m.packets_in + m.packets_out) AS packets
+            FROM recent r CROSS JOIN flow_minute m ON m.flow_key = r.flow_key
+            WHERE m.minute >= @newest - 1
+            GROUP BY m.flow_key),
+        parts AS (
+            SELECT s.flow_id, s.pid, s.remote_id, x.bytes_in, x.bytes_out, x.packets
+            FROM stream_sums x JOIN packet_stream s ON s.stream_id = x.stream_id
+            UNION ALL
+            SELECT f.flow_id, f.pid, f.remote_id, x.bytes_in, x.bytes_out, x.packets
+            FROM flow_sums x JOIN flow f ON f.flow_key = x.flow_key)
         """;
 
-    private const string ProcessSql = StreamSums + """
-        SELECT coalesce((SELECT nullif(f.process_path, '') FROM flow f WHERE s.flow_id <> 0 AND f.flow_id = s.flow_id LIMIT 1),
-                        (SELECT p.image_path FROM process p WHERE p.pid = s.pid ORDER BY p.start_ts_us DESC LIMIT 1), '') AS Label,
-               s.pid AS Pid, sum(x.bytes_in) AS BytesIn, sum(x.bytes_out) AS BytesOut, sum(x.packets) AS Packets
-        FROM sums x JOIN packet_stream s ON s.stream_id = x.stream_id
-        GROUP BY s.pid, Label
+    private const string ProcessSql = WindowSums + """
+        SELECT coalesce((SELECT nullif(f.process_path, '') FROM flow f WHERE x.flow_id <> 0 AND f.flow_id = x.flow_id LIMIT 1),
+                        (SELECT p.image_path FROM process p WHERE p.pid = x.pid ORDER BY p.start_ts_us DESC LIMIT 1), '') AS Label,
+               x.pid AS Pid, sum(x.bytes_in) AS BytesIn, sum(x.bytes_out) AS BytesOut, sum(x.packets) AS Packets
+        FROM parts x
+        GROUP BY x.pid, Label
         """;
 
-    private const string RemoteSql = StreamSums + """
+    private const string RemoteSql = WindowSums + """
         SELECT r.remote_address ||
                coalesce(' (' || (SELECT d.query_name FROM dns_answer d WHERE d.remote_id = r.remote_id ORDER BY d.ts_us DESC LIMIT 1) || ')', '') AS Label,
                NULL AS Pid, sum(x.bytes_in) AS BytesIn, sum(x.bytes_out) AS BytesOut, sum(x.packets) AS Packets
-        FROM sums x JOIN packet_stream s ON s.stream_id = x.stream_id JOIN remote r ON r.remote_id = s.remote_id
+        FROM parts x JOIN remote r ON r.remote_id = x.remote_id
         GROUP BY r.remote_id
         """;
 
@@ -40,7 +56,8 @@ public static class TopReader
     {
         using var connection = StoreDatabase.OpenReadOnly(databasePath);
         using var transaction = connection.BeginTransaction(); // one consistent view while a collector commits
-        var newestMinute = connection.ExecuteScalar<long?>("SELECT max(minute) FROM packet_minute", transaction: transaction);
+        var newestMinute = connection.ExecuteScalar<long?>(
+            "SELECT max(m) FROM (SELECT max(minute) AS m FROM packet_minute UNION ALL SELECT max(minute) FROM flow_minute_total)", transaction: transaction);
         if (newestMinute is null) return TopSnapshot.Empty;
         // The newest packet by insertion order: O(1) by rowid, where max(ts_us) would scan the table.
         // An import of an older recording appends packets older than the newest minute: then the window runs to that
@@ -49,9 +66,24 @@ public static class TopReader
         var lastInsertedUs = connection.ExecuteScalar<long?>("SELECT ts_us FROM packet ORDER BY rowid DESC LIMIT 1", transaction: transaction);
         var newestUs = lastInsertedUs is { } t && t >= minuteStartUs && t < minuteStartUs + 60_000_000 ? t : minuteStartUs + 60_000_000;
         var startUs = (newestMinute.Value - 1) * 60_000_000;
-        var processes = connection.Query<RowData>(ProcessSql, transaction: transaction).Select(r => r.ToRow()).ToList();
-        var remotes = connection.Query<RowData>(RemoteSql, transaction: transaction).Select(r => r.ToRow()).ToList();
+        var window = new { newest = newestMinute.Value, endedFloor = EndedFloor(connection, transaction, startUs) };
+        var processes = connection.Query<RowData>(ProcessSql, window, transaction).Select(r => r.ToRow()).ToList();
+        var remotes = connection.Query<RowData>(RemoteSql, window, transaction).Select(r => r.ToRow()).ToList();
         return new TopSnapshot(startUs, Math.Max(newestUs, startUs + 1), processes, remotes);
+    }
+
+    /// <summary>
+    /// The oldest ended_seq of the flows that ended in the window: walked newest first, stopping at the first flow
+    /// that ended before it. A flow's minutes end with it, and flows end in ended_seq order as they arrive (live) or
+    /// as a recording has them (import), so the flows walked past are the ones whose minutes can be in the window.
+    /// </summary>
+    private static long EndedFloor(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long startUs)
+    {
+        var floor = long.MaxValue;
+        using var reader = connection.ExecuteReader(
+            "SELECT ended_seq, end_ts_us FROM flow INDEXED BY flow_by_ended_seq WHERE ended_seq IS NOT NULL ORDER BY ended_seq DESC", transaction: transaction);
+        while (reader.Read() && reader.GetInt64(1) >= startUs) floor = reader.GetInt64(0);
+        return floor;
     }
 
     // Dapper maps by property here: a NULL pid column has no type for constructor matching to go by.

@@ -3,6 +3,7 @@
 // commit that leave no partial file visible and are completed by the next run; the Parquet logical types.
 using Dapper;
 using DuckDB.NET.Data;
+using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Export;
 using MonitorNetwork.Collector.Pipeline;
@@ -26,6 +27,15 @@ public class ExportTests
             foreach (var chunk in events.Chunk(500)) writer.WriteBatch(chunk, default);
         SessionStore.Finish(c, session, "completed", new CounterSnapshot(events.Count, events.Count, 0, 0, 0, 0), DateTimeOffset.UtcNow);
     }
+
+    /// <summary>
+    /// What packet_minutes must add up to: packets' minutes, and flow records' minutes of ended flows (a flow's minutes
+    /// are exported once it has ended).
+    /// </summary>
+    private static long StoreMinutes(SqliteConnection store, string sum) => store.ExecuteScalar<long>($"""
+        SELECT coalesce((SELECT sum({sum}) FROM packet_minute), 0)
+             + coalesce((SELECT sum({sum}) FROM flow_minute WHERE flow_key IN (SELECT flow_key FROM flow WHERE end_ts_us IS NOT NULL)), 0)
+        """);
 
     private static async Task<ExportResult> Export(string db, string dir, string host, Action<ParquetExporter>? arrange = null)
     {
@@ -142,7 +152,7 @@ public class ExportTests
         using var store = StoreDatabase.OpenReadOnly(db);
         Assert.Equal(store.ExecuteScalar<long>("SELECT count(*) FROM flow WHERE end_ts_us IS NOT NULL"), duck.ExecuteScalar<long>("SELECT count(*) FROM flows"));
         Assert.Equal(duck.ExecuteScalar<long>("SELECT count(*) FROM flows"), duck.ExecuteScalar<long>("SELECT count(DISTINCT (flow_id, session_id, end_ts)) FROM flows"));
-        Assert.Equal(store.ExecuteScalar<long>("SELECT sum(bytes_in + bytes_out) FROM packet_minute"), duck.ExecuteScalar<long>("SELECT sum(bytes_in + bytes_out)::BIGINT FROM packet_minutes"));
+        Assert.Equal(StoreMinutes(store, "bytes_in + bytes_out"), duck.ExecuteScalar<long>("SELECT sum(bytes_in + bytes_out)::BIGINT FROM packet_minutes"));
         Assert.Equal(2, duck.ExecuteScalar<long>("SELECT count(*) FROM sessions"));
     }
 
@@ -160,7 +170,38 @@ public class ExportTests
         Assert.Equal(1, again.RowsByTable["packet_minutes"]);
         using var duck = DuckDb(fleet);
         using var store = StoreDatabase.OpenReadOnly(db);
-        Assert.Equal(store.ExecuteScalar<long>("SELECT sum(bytes_in) FROM packet_minute"), duck.ExecuteScalar<long>("SELECT sum(bytes_in)::BIGINT FROM packet_minutes"));
+        Assert.Equal(StoreMinutes(store, "bytes_in"), duck.ExecuteScalar<long>("SELECT sum(bytes_in)::BIGINT FROM packet_minutes"));
+    }
+
+    [Fact]
+    public async Task FlowRecordsMinutes_ExportedOnceTheirFlowEnds_SummingToItsTotals()
+    {
+        using var dir = new TempDirectory();
+        var fleet = dir.File("fleet");
+        var db = dir.File("f.db");
+        var id = new FlowIdentity(4242, FlowDirection.Outbound, 6, NetAddress.FromIPAddress(System.Net.IPAddress.Parse("10.0.0.5")), 50000,
+            NetAddress.FromIPAddress(System.Net.IPAddress.Parse("198.51.100.7")), 443);
+        void Write(params MonitorEvent[] events)
+        {
+            using var c = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(1));
+            var session = SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow);
+            using var writer = new SqliteEventWriter(c, session);
+            writer.WriteBatch(events, default);
+        }
+        const long minute = 60_000_000;
+        Write(new FlowEstablishedEvent(T0 + 1_000_000, 9, 4242, id.Direction, 6, id.LocalAddress, 50000, id.RemoteAddress, 443, @"C:\sync.exe"),
+            new FlowStatsEvent(T0 + minute + 1_000_000, 9, id, 10, 10_000, 1, 100),
+            new FlowStatsEvent(T0 + 2 * minute + 1_000_000, 9, id, 25, 25_000, 2, 200));
+        var open = await Export(db, fleet, "h");
+        Assert.Equal(0, open.RowsByTable["packet_minutes"]); // its minutes may still grow: they wait for its end
+
+        Write(new FlowDeletedEvent(T0 + 2 * minute + 30_000_000, 9, 30, 30_000, 2, 200) { Identity = id });
+        var ended = await Export(db, fleet, "h");
+        Assert.Equal(3, ended.RowsByTable["packet_minutes"]);
+        Assert.Equal(0, (await Export(db, fleet, "h")).RowsByTable["packet_minutes"]);
+        using var duck = DuckDb(fleet);
+        Assert.Equal([(0L, 10_000L, 100L), (1L, 15_000L, 100L), (2L, 5_000L, 0L)],
+            duck.Query<(long, long, long)>($"SELECT (epoch_us(minute) - {T0}) // {minute}, bytes_in, bytes_out FROM packet_minutes WHERE flow_id = 9 AND pid = 4242 AND remote_port = 443 ORDER BY 1").ToList());
     }
 
     [Theory]
@@ -185,7 +226,7 @@ public class ExportTests
         using var duck = DuckDb(fleet);
         using var store = StoreDatabase.OpenReadOnly(db);
         Assert.Equal(store.ExecuteScalar<long>("SELECT count(*) FROM flow WHERE end_ts_us IS NOT NULL"), duck.ExecuteScalar<long>("SELECT count(*) FROM flows"));
-        Assert.Equal(store.ExecuteScalar<long>("SELECT sum(packets_in + packets_out) FROM packet_minute"), duck.ExecuteScalar<long>("SELECT sum(packets_in + packets_out)::BIGINT FROM packet_minutes"));
+        Assert.Equal(StoreMinutes(store, "packets_in + packets_out"), duck.ExecuteScalar<long>("SELECT sum(packets_in + packets_out)::BIGINT FROM packet_minutes"));
     }
 
     [Fact]

@@ -161,4 +161,54 @@ public sealed class FlowRecordTests : IDisposable
         builder.Flush(T0 + 5 * Minute, output);
         Assert.Single(output.OfType<FlowStatsEvent>());
     }
+
+    private FlowEstablishedEvent Established(long ts, ulong flowId = 77) => new(ts, flowId, s_download.ProcessId, s_download.Direction, s_download.Protocol,
+        s_download.LocalAddress, s_download.LocalPort, s_download.RemoteAddress, s_download.RemotePort, @"C:\Tools\sync.exe");
+
+    [Fact]
+    public void RecordsOnly_LiveTopAndFlowsShowTheOpenFlow_FromItsMinutes()
+    {
+        Run(Established(T0 + 30_000_000), Stats(T0 + Minute + 2_000_000, 60_000, 600), Stats(T0 + 2 * Minute + 1_000_000, 90_000, 900));
+        var top = MonitorNetwork.Collector.Top.TopReader.Read(Db);
+        // The window is the newest minute with traffic (1) and the one before: both records' increases.
+        Assert.Equal([("C:\\Tools\\sync.exe", 4242L, 90_000L, 900L)], top.Processes.Select(p => (p.Label, p.Pid ?? 0, p.BytesIn, p.BytesOut)));
+        Assert.Equal(["198.51.100.7"], top.Remotes.Select(r => r.Label));
+        Assert.Equal(T0, top.WindowStartUs);
+        var flows = Answer("flows");
+        Assert.Single(flows);
+        Assert.EndsWith("| 90000 | 900 | NULL", flows[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LiveTop_CountsAFlowThatEndedInTheWindow_NotOneThatEndedBefore()
+    {
+        Run(Established(T0 + 1_000_000, flowId: 70), new FlowDeletedEvent(T0 + 20_000_000, 70, 1, 5_000, 1, 50) { Identity = s_download },
+            Established(T0 + 5 * Minute + 1_000_000), Stats(T0 + 6 * Minute + 1_000_000, 40_000),
+            new FlowDeletedEvent(T0 + 6 * Minute + 30_000_000, 77, 40, 40_000, 0, 0) { Identity = s_download });
+        var top = MonitorNetwork.Collector.Top.TopReader.Read(Db);
+        Assert.Equal([40_000L], top.Processes.Select(p => p.BytesIn));
+    }
+
+    [Fact]
+    public void ReplacingAnImport_TakesItsFlowsMinutesOutOfTheTimeline()
+    {
+        Run(Established(T0 + 30_000_000), Stats(T0 + Minute + 2_000_000, 60_000), new FlowDeletedEvent(T0 + 3 * Minute, 77, 70, 70_000, 0, 0) { Identity = s_download });
+        Run(Established(T0 + 40_000_000, flowId: 88), new FlowDeletedEvent(T0 + 50_000_000, 88, 1, 1_000, 0, 0) { Identity = s_download });
+        Assert.Equal(["2026-01-01T00:00:00Z | 61 | 61000 | 0", "2026-01-01T00:01:00Z | 10 | 10000 | 0"], Answer("timeline"));
+        using (var c = StoreDatabase.OpenForWriting(Db, TimeSpan.FromSeconds(1)))
+            ImportIdentity.DeleteSession(c, c.ExecuteScalar<long>("SELECT min(session_id) FROM collector_session"));
+        Assert.Equal(["2026-01-01T00:00:00Z | 1 | 1000 | 0"], Answer("timeline"));
+        using var store = StoreAssert.Open(Db);
+        Assert.Equal(1, store.ExecuteScalar<long>("SELECT count(*) FROM flow_minute"));
+        Assert.Equal(1, store.ExecuteScalar<long>("SELECT count(*) FROM flow_minute_total"));
+    }
+
+    [Fact]
+    public void EndedFlow_KeepsNoCountersBesideItsTotals()
+    {
+        Run(Established(T0 + 30_000_000), Stats(T0 + Minute + 2_000_000, 60_000), new FlowDeletedEvent(T0 + 3 * Minute, 77, 60, 70_000, 0, 0) { Identity = s_download });
+        using var store = StoreAssert.Open(Db);
+        var row = store.QuerySingle("SELECT stats_ts_us, stats_bytes_in, bytes_in FROM flow");
+        Assert.Equal((null, null, 70_000L), ((object?)row.stats_ts_us, (object?)row.stats_bytes_in, (long)row.bytes_in));
+    }
 }

@@ -21,10 +21,32 @@ public class StoreDatabaseTests
             Assert.Equal(Migrations.Latest, c.ExecuteScalar<int>("PRAGMA user_version"));
             Assert.Equal(Migrations.ApplicationId, c.ExecuteScalar<int>("PRAGMA application_id"));
             Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
-            Assert.Equal(["collector_session", "dns_answer", "export_pending", "export_watermark", "flow", "health_event", "packet", "packet_minute", "packet_stream", "process", "remote"],
+            Assert.Equal(["collector_session", "dns_answer", "export_pending", "export_watermark", "flow", "flow_minute", "flow_minute_total", "health_event", "packet", "packet_minute", "packet_stream", "process", "remote"],
                 c.Query<string>("SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name"));
         }
         Assert.Equal(1, Migrations.All[0].Version);
+    }
+
+    /// <summary>
+    /// README sends people to the sqlite3 shell, which may be older than the SQLite the collector bundles: a schema it
+    /// cannot parse (an UPDATE alias in a trigger did that to 3.40) locks them out of the whole file.
+    /// </summary>
+    [Fact]
+    public void MigratedStore_OpensInTheSystemSqliteShell()
+    {
+        if (!File.Exists("/usr/bin/sqlite3")) Assert.Skip("needs the sqlite3 shell at /usr/bin/sqlite3 (apt-get install sqlite3)");
+        using var dir = new TempDirectory();
+        var path = dir.File("shell.db");
+        using (StoreDatabase.OpenForWriting(path, Busy)) { }
+        SqliteConnection.ClearAllPools();
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/sqlite3", [path, "SELECT count(*) FROM sqlite_schema; SELECT count(*) FROM flow_minute_total;"])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        var output = shell.StandardOutput.ReadToEnd();
+        var error = shell.StandardError.ReadToEnd();
+        shell.WaitForExit();
+        Assert.True(shell.ExitCode == 0, error);
+        Assert.Equal("0", output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 // flow: one row per flow, from FlowEstablished, FlowStats and FlowDeleted. Flow records also feed the minute
 // rollup: each record's increase over the flow's previous record (or FlowEstablished) happened within the active
-// interval of that previous record (schema/events.json, FlowStats), so it is added to that record's minute, on the
-// stream a Packet of the flow would use. A flow whose Packet events are stored (packets_seen) takes its rollup from
+// interval of that previous record (schema/events.json, FlowStats), so it is added to that record's minute in
+// flow_minute (FlowMinuteRollup). A flow whose Packet events are stored (packets_seen) takes its rollup from
 // them instead, so a byte is counted once; a packet stored just before its FlowEstablished (events with the same
 // timestamp, in either order) counts too, through the flow's open stream. The flow row holds the newest counters, so every record finds its
 // predecessor there, in this run or after a restart.
@@ -17,6 +17,7 @@ internal sealed class FlowWriter : IBatchTableWriter
     private readonly RemoteTable _remotes;
     private readonly DnsAnswerWriter _dns;
     private readonly PacketStreamWriter _streams;
+    private readonly FlowMinuteRollup _minutes;
     private readonly SqliteCommand _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen, _hasPackets;
 
     /// <summary>
@@ -34,6 +35,7 @@ internal sealed class FlowWriter : IBatchTableWriter
         _remotes = remotes;
         _dns = dns;
         _streams = streams;
+        _minutes = new FlowMinuteRollup(connection);
         _insertEstablished = SqlCommands.Prepare(connection, $"""
             INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, process_path_raw, remote_host, packets_seen)
             VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw, $host, {PacketsStored})
@@ -55,8 +57,10 @@ internal sealed class FlowWriter : IBatchTableWriter
             UPDATE flow SET stats_ts_us = $ts, stats_packets_in = $pin, stats_bytes_in = $bin, stats_packets_out = $pout, stats_bytes_out = $bout
             WHERE flow_key = $key
             """, "$ts", "$pin", "$bin", "$pout", "$bout", "$key");
+        // The newest counters are the totals now (and needed no longer: migration 0009).
         _endFlow = SqlCommands.Prepare(connection, """
             UPDATE flow SET end_ts_us = $ts, packets_in = $pin, bytes_in = $bin, packets_out = $pout, bytes_out = $bout,
+                   stats_ts_us = NULL, stats_packets_in = NULL, stats_bytes_in = NULL, stats_packets_out = NULL, stats_bytes_out = NULL,
                    ended_seq = (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow)
             WHERE flow_key = $key
             """, "$ts", "$pin", "$bin", "$pout", "$bout", "$key");
@@ -66,6 +70,7 @@ internal sealed class FlowWriter : IBatchTableWriter
                              end_ts_us, packets_in, bytes_in, packets_out, bytes_out, ended_seq, start_seen, remote_host)
             VALUES ($flow, $session, $pid, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $pin, $bin, $pout, $bout,
                     (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow), 0, $host)
+            RETURNING flow_key
             """, "$flow", "$session", "$pid", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$pin", "$bin", "$pout", "$bout", "$host");
         _hasPackets = SqlCommands.Prepare(connection, "SELECT " + PacketsStored, "$flow");
         _markPacketsSeen = SqlCommands.Prepare(connection,
@@ -84,7 +89,7 @@ internal sealed class FlowWriter : IBatchTableWriter
     {
         var counters = Counters(s.PacketsIn, s.BytesIn, s.PacketsOut, s.BytesOut);
         var open = FindOpen(s.FlowId) ?? InsertSeen(s.FlowId, s.Identity, s.TimestampUs);
-        AddIncrease(s.FlowId, s.Identity, open, s.TimestampUs, counters);
+        AddIncrease(open, open.FlowKey, counters);
         SqlCommands.Run(_updateStats, s.TimestampUs, counters.PacketsIn, counters.BytesIn, counters.PacketsOut, counters.BytesOut, open.FlowKey);
     }
 
@@ -93,7 +98,7 @@ internal sealed class FlowWriter : IBatchTableWriter
         var totals = Counters(d.PacketsIn, d.BytesIn, d.PacketsOut, d.BytesOut);
         if (FindOpen(d.FlowId) is { } open)
         {
-            AddIncrease(d.FlowId, d.Identity ?? open.Identity, open, d.TimestampUs, totals);
+            AddIncrease(open, open.FlowKey, totals);
             SqlCommands.Run(_endFlow, d.TimestampUs, totals.PacketsIn, totals.BytesIn, totals.PacketsOut, totals.BytesOut, open.FlowKey);
         }
         else
@@ -109,10 +114,10 @@ internal sealed class FlowWriter : IBatchTableWriter
         if (flowId != 0) SqlCommands.Run(_markPacketsSeen, unchecked((long)flowId));
     }
 
-    private void AddIncrease(ulong flowId, FlowIdentity identity, OpenFlow open, long timestampUs, FlowCounters now)
+    private void AddIncrease(OpenFlow open, long flowKey, FlowCounters now)
     {
-        if (open.PacketsSeen) return;
-        _streams.AddToMinute(StreamKey.Of(flowId, identity), timestampUs, SqliteEventWriter.MinuteOf(open.PreviousUs), now.IncreaseSince(open.Previous));
+        if (open.PacketsSeen || !_streams.MaintainRollups) return;
+        _minutes.Add(flowKey, SqliteEventWriter.MinuteOf(open.PreviousUs), now.IncreaseSince(open.Previous));
     }
 
     private OpenFlow? FindOpen(ulong flowId)
@@ -148,12 +153,17 @@ internal sealed class FlowWriter : IBatchTableWriter
             (pid, dir, proto, la, lp, ra, rp, rid) = (f.ProcessId, (byte)f.Direction, f.Protocol, f.LocalAddress.ToString(), f.LocalPort,
                 f.RemoteAddress.ToString(), f.RemotePort, remoteId);
             host = _dns.HostNameOf(remoteId, d.TimestampUs, f.ProcessId);
-            SqlCommands.SetAll(_hasPackets, unchecked((long)d.FlowId));
-            var open = new OpenFlow(0, f, d.TimestampUs, default, Convert.ToInt64(_hasPackets.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0);
-            AddIncrease(d.FlowId, f, open, d.TimestampUs, totals);
         }
-        SqlCommands.Run(_insertEnded, unchecked((long)d.FlowId), _sessionId, pid, dir, proto, la, lp, ra, rp, rid, d.TimestampUs,
+        SqlCommands.SetAll(_insertEnded, unchecked((long)d.FlowId), _sessionId, pid, dir, proto, la, lp, ra, rp, rid, d.TimestampUs,
             totals.PacketsIn, totals.BytesIn, totals.PacketsOut, totals.BytesOut, host);
+        var flowKey = (long)_insertEnded.ExecuteScalar()!;
+        if (d.Identity is { } identity)
+        {
+            // Its whole count lands in this record's minute, unless its packets are stored.
+            SqlCommands.SetAll(_hasPackets, unchecked((long)d.FlowId));
+            var packetsSeen = Convert.ToInt64(_hasPackets.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+            AddIncrease(new OpenFlow(flowKey, identity, d.TimestampUs, default, packetsSeen), flowKey, totals);
+        }
     }
 
     /// <summary>The decoder bounds every counter by long.MaxValue.</summary>
@@ -162,14 +172,19 @@ internal sealed class FlowWriter : IBatchTableWriter
 
     private static NetAddress ParseAddress(string text) => NetAddress.FromIPAddress(System.Net.IPAddress.Parse(text));
 
-    public void Begin(SqliteTransaction tx) =>
+    public void Begin(SqliteTransaction tx)
+    {
         SqlCommands.Join(tx, _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen, _hasPackets);
-    public void Flush() { }
+        _minutes.Begin(tx);
+    }
+
+    public void Flush() => _minutes.Flush();
     public void RolledBack() { }
-    public void Ended() { }
+    public void Ended() => _minutes.Clear();
 
     public void Dispose()
     {
         foreach (var c in new[] { _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen, _hasPackets }) c.Dispose();
+        _minutes.Dispose();
     }
 }

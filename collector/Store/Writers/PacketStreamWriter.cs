@@ -1,6 +1,6 @@
 // packet_stream, packet and packet_minute. Packets are stored as (time, stream, direction, bytes); the stream row
 // holds the rest once. packet_minute is pre-aggregated in memory per batch, so it costs one upsert per (stream,
-// minute), not one per packet; flow records add their per-minute increases to the same rollup (FlowWriter).
+// minute), not one per packet. Flow records have their own rollup (FlowMinuteRollup).
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 
@@ -89,14 +89,6 @@ internal sealed class PacketStreamWriter : IBatchTableWriter
             state.Totals.BytesOut += p.Bytes;
         }
         return opened;
-    }
-
-    /// <summary>Adds a flow record's increase to its stream's minute (the stream a Packet of that flow would use).</summary>
-    public void AddToMinute(StreamKey key, long timestampUs, long minute, MinuteTotals totals)
-    {
-        if (!MaintainRollups || totals.IsEmpty) return;
-        if (!_streams.TryGetValue(key, out var state)) state = Open(key, timestampUs);
-        _closedMinutes.Add((state.Id, minute, totals));
     }
 
     /// <summary>The flow ended: its streams are counted from the flow's totals from now on.</summary>
