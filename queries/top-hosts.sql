@@ -20,7 +20,7 @@ open_sums AS (
     GROUP BY s.flow_id),
 open_flow_sums AS (
     SELECT m.flow_key, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
-    FROM flow o INDEXED BY flow_open_by_flow_id CROSS JOIN flow_minute m ON m.flow_key = o.flow_key
+    FROM flow_row o INDEXED BY flow_open_by_flow_id CROSS JOIN flow_minute m ON m.flow_key = o.flow_key
     WHERE o.end_ts_us IS NULL
     GROUP BY m.flow_key),
 per_flow AS (

@@ -12,15 +12,17 @@
 WITH
 w AS (SELECT @since AS since_us, @until AS until_us,
              (@since + 59999999) / 60000000 AS first_minute, (@until + 59999999) / 60000000 AS end_minute),
+-- Flows are grouped by their image id and named once per group at the end (a path lookup per flow cost a third of
+-- this query); a flow without a named image looks up the process that had its pid when it began.
 flows_in AS (
-    SELECT f.flow_key, f.flow_id, f.pid, coalesce(nullif(f.process_path, ''),
+    SELECT f.flow_key, f.flow_id, f.pid, f.image_id,
+           CASE WHEN f.image_id IS NULL OR f.image_id IN (SELECT image_id FROM image WHERE process_path = '') THEN
                 (SELECT p.image_path FROM process p
                  WHERE p.pid = f.pid AND p.start_ts_us <= coalesce(f.start_ts_us, f.end_ts_us)
                    AND (p.end_ts_us IS NULL OR p.end_ts_us >= coalesce(f.start_ts_us, f.end_ts_us))
-                 ORDER BY p.start_ts_us DESC LIMIT 1),
-                f.process_path) AS process_path,
+                 ORDER BY p.start_ts_us DESC LIMIT 1) END AS process_image,
            f.end_ts_us, f.packets_in, f.bytes_in, f.packets_out, f.bytes_out
-    FROM flow f, w
+    FROM flow_row f, w
     -- Unary + keeps SQLite off the time index: the window usually spans most flows, and a scan beats a lookup per flow.
     WHERE +coalesce(f.start_ts_us, f.end_ts_us) >= w.since_us AND +coalesce(f.start_ts_us, f.end_ts_us) < w.until_us),
 stream_sums AS (
@@ -35,28 +37,37 @@ stream_sums AS (
 flow_sums AS (
     -- Flow records' increases of the open flows (flow_minute, keyed by flow): a few seeks per open flow.
     SELECT m.flow_key, sum(m.packets_in + m.packets_out) AS packets, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
-    FROM w, flow o INDEXED BY flow_open_by_flow_id CROSS JOIN flow_minute m ON m.flow_key = o.flow_key
+    FROM w, flow_row o INDEXED BY flow_open_by_flow_id CROSS JOIN flow_minute m ON m.flow_key = o.flow_key
     WHERE o.end_ts_us IS NULL AND m.minute >= w.first_minute AND m.minute < w.end_minute
     GROUP BY m.flow_key),
 attributed AS (
-    SELECT pid, process_path, 1 AS flows, packets_in + packets_out AS packets, bytes_in, bytes_out
+    SELECT pid, image_id, process_image, 1 AS flows, packets_in + packets_out AS packets, bytes_in, bytes_out
     FROM flows_in WHERE end_ts_us IS NOT NULL
     UNION ALL
-    SELECT f.pid, f.process_path, 1, coalesce(sum(ss.packets), 0) + coalesce(max(fs.packets), 0),
+    SELECT f.pid, f.image_id, f.process_image, 1, coalesce(sum(ss.packets), 0) + coalesce(max(fs.packets), 0),
            coalesce(sum(ss.bytes_in), 0) + coalesce(max(fs.bytes_in), 0), coalesce(sum(ss.bytes_out), 0) + coalesce(max(fs.bytes_out), 0)
     FROM flows_in f LEFT JOIN stream_sums ss ON ss.flow_id = f.flow_id LEFT JOIN flow_sums fs ON fs.flow_key = f.flow_key
     WHERE f.end_ts_us IS NULL
-    GROUP BY f.flow_key, f.pid, f.process_path
+    GROUP BY f.flow_key, f.pid, f.image_id, f.process_image
     UNION ALL
-    SELECT ss.pid,
+    SELECT ss.pid, NULL,
            (SELECT p.image_path FROM process p
             WHERE p.pid = ss.pid AND p.start_ts_us <= ss.first_us + 59999999 AND (p.end_ts_us IS NULL OR p.end_ts_us >= ss.first_us)
             ORDER BY p.start_ts_us DESC LIMIT 1),
            0, ss.packets, ss.bytes_in, ss.bytes_out
     FROM stream_sums ss
-    WHERE NOT EXISTS (SELECT 1 FROM flow f WHERE f.flow_id = ss.flow_id))
+    WHERE NOT EXISTS (SELECT 1 FROM flow_row f WHERE f.flow_id = ss.flow_id)),
+grouped AS (
+    SELECT pid, image_id, process_image, sum(flows) AS flows, sum(packets) AS packets, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out
+    FROM attributed
+    GROUP BY pid, image_id, process_image),
+named AS (
+    -- The flow's own path when it has one, else the process table's, else what the flow had ('' or NULL).
+    SELECT g.pid, coalesce(nullif(i.process_path, ''), g.process_image, i.process_path) AS process_path,
+           g.flows, g.packets, g.bytes_in, g.bytes_out
+    FROM grouped g LEFT JOIN image i ON i.image_id = g.image_id)
 SELECT pid, process_path, sum(flows) AS flows, sum(packets) AS packets, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out
-FROM attributed
+FROM named
 GROUP BY pid, process_path
 ORDER BY sum(bytes_in) + sum(bytes_out) DESC, pid, process_path
 LIMIT @limit;

@@ -27,7 +27,7 @@ stream_sums AS (
 flow_sums AS (
     -- Flow records' increases of the open flows (flow_minute, keyed by flow): a few seeks per open flow.
     SELECT m.flow_key, sum(m.packets_in + m.packets_out) AS packets, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
-    FROM w, flow o INDEXED BY flow_open_by_flow_id CROSS JOIN flow_minute m ON m.flow_key = o.flow_key
+    FROM w, flow_row o INDEXED BY flow_open_by_flow_id CROSS JOIN flow_minute m ON m.flow_key = o.flow_key
     WHERE o.end_ts_us IS NULL AND m.minute >= w.first_minute AND m.minute < w.end_minute
     GROUP BY m.flow_key),
 attributed AS (

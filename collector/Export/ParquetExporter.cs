@@ -290,7 +290,7 @@ public sealed class ParquetExporter(SqliteConnection connection)
             string? RemoteAddress, long? RemotePort, long PacketsIn, long BytesIn, long PacketsOut, long BytesOut)>($"""
             SELECT m.minute, f.flow_id, f.pid, {string.Format(System.Globalization.CultureInfo.InvariantCulture, ProtocolName, "f.protocol")},
                    f.local_address, f.local_port, f.remote_address, f.remote_port, m.packets_in, m.bytes_in, m.packets_out, m.bytes_out
-            FROM flow f INDEXED BY flow_by_ended_seq CROSS JOIN flow_minute m ON m.flow_key = f.flow_key
+            FROM flow_row f INDEXED BY flow_by_ended_seq CROSS JOIN flow_minute m ON m.flow_key = f.flow_key
             WHERE f.ended_seq > @watermark AND f.ended_seq <= @last AND m.minute >= @sinceMinute
             ORDER BY f.ended_seq, m.minute
             """, new { watermark, last, sinceMinute = sinceUs / 60_000_000 }).ToList();

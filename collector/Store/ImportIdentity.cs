@@ -46,7 +46,7 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
             WHERE (stream_id, minute) IN (SELECT stream_id, minute FROM replaced_minute);
             DELETE FROM packet_minute WHERE packets_in = 0 AND packets_out = 0 AND (stream_id, minute) IN (SELECT stream_id, minute FROM replaced_minute);
             DELETE FROM packet WHERE session_id = @sessionId;
-            DELETE FROM flow WHERE session_id = @sessionId;
+            DELETE FROM flow_row WHERE session_id = @sessionId;
             DELETE FROM health_event WHERE session_id = @sessionId;
             DELETE FROM dns_answer WHERE session_id = @sessionId;
             UPDATE collector_session SET status = 'replaced' WHERE session_id = @sessionId;

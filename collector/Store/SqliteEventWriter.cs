@@ -14,6 +14,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     private readonly SqliteConnection _connection;
     private readonly long _sessionId;
     private readonly RemoteTable _remotes;
+    private readonly ImageTable _images;
     private readonly PacketStreamWriter _packets;
     private readonly DnsAnswerWriter _dns;
     private readonly FlowWriter _flows;
@@ -28,13 +29,14 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         _connection = connection;
         _sessionId = sessionId;
         _remotes = new RemoteTable(connection);
+        _images = new ImageTable(connection);
         _packets = new PacketStreamWriter(connection, sessionId, _remotes);
         _dns = new DnsAnswerWriter(connection, sessionId, _remotes);
-        _flows = new FlowWriter(connection, sessionId, _remotes, _dns, _packets);
+        _flows = new FlowWriter(connection, sessionId, _remotes, _images, _dns, _packets);
         _health = new HealthWriter(connection, sessionId);
         _processes = new ProcessWriter(connection);
         // Flushed in this order at the end of a batch: packet rows and rollups after everything that adds to them.
-        _all = [_remotes, _dns, _flows, _health, _processes, _packets];
+        _all = [_remotes, _images, _dns, _flows, _health, _processes, _packets];
         _updateSession = SqlCommands.Prepare(connection, """
             UPDATE collector_session SET events_received = $rcv, events_written = $wr, events_dropped = $drop,
                    events_lost = $lost, events_malformed = $bad, events_unknown = $unk

@@ -68,7 +68,7 @@ public sealed class StorePruner(SqliteConnection connection, RetentionOptions op
     private int DeleteFlows(long cutoffUs)
     {
         var n = connection.Execute("""
-            DELETE FROM flow WHERE flow_key IN (SELECT flow_key FROM flow ORDER BY flow_key LIMIT @chunk)
+            DELETE FROM flow_row WHERE flow_key IN (SELECT flow_key FROM flow_row ORDER BY flow_key LIMIT @chunk)
               AND coalesce(end_ts_us, start_ts_us) < @cutoff
             """, new { chunk = options.ChunkRows, cutoff = cutoffUs });
         FlowsDeleted += n;

@@ -19,9 +19,9 @@ public static class TopReader
             FROM packet_minute m WHERE m.minute >= @newest - 1
             GROUP BY m.stream_id),
         recent AS (
-            SELECT flow_key FROM flow INDEXED BY flow_open_by_flow_id WHERE end_ts_us IS NULL
+            SELECT flow_key FROM flow_row INDEXED BY flow_open_by_flow_id WHERE end_ts_us IS NULL
             UNION
-            SELECT flow_key FROM flow INDEXED BY flow_by_ended_seq WHERE ended_seq >= @endedFloor),
+            SELECT flow_key FROM flow_row INDEXED BY flow_by_ended_seq WHERE ended_seq >= @endedFloor),
         flow_sums AS (
             SELECT m.flow_key, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out, sum(m.packets_in + m.packets_out) AS packets
             FROM recent r CROSS JOIN flow_minute m ON m.flow_key = r.flow_key
@@ -81,7 +81,7 @@ public static class TopReader
     {
         var floor = long.MaxValue;
         using var reader = connection.ExecuteReader(
-            "SELECT ended_seq, end_ts_us FROM flow INDEXED BY flow_by_ended_seq WHERE ended_seq IS NOT NULL ORDER BY ended_seq DESC", transaction: transaction);
+            "SELECT ended_seq, end_ts_us FROM flow_row INDEXED BY flow_by_ended_seq WHERE ended_seq IS NOT NULL ORDER BY ended_seq DESC", transaction: transaction);
         while (reader.Read() && reader.GetInt64(1) >= startUs) floor = reader.GetInt64(0);
         return floor;
     }

@@ -66,7 +66,7 @@ public sealed class QueryCommandTests : IClassFixture<NamedQueryGoldenTests.Fixt
         var (code, output, _) = await Run("query", "--sql", "select count(*) as n from flow", "--db", _store.DatabasePath, "-f", "csv");
         Assert.Equal(0, code);
         Assert.StartsWith("n\r\n", output);
-        foreach (var write in new[] { "delete from flow", "update flow set pid = 0", "drop table packet", "create table t(x)", "pragma user_version = 9" })
+        foreach (var write in new[] { "delete from flow_row", "update flow_row set pid = 0", "drop table packet", "create table t(x)", "pragma user_version = 9" })
         {
             var (refused, _, error) = await Run("query", "--sql", write, "--db", _store.DatabasePath);
             Assert.Equal((int)ExitCode.QueryFailed, refused);

@@ -81,7 +81,7 @@ public partial class ReportTests
         {
             connection.Open();
             using var update = connection.CreateCommand();
-            update.CommandText = "UPDATE flow SET process_path = '<script>alert(1)</script>\"><img src=x>' WHERE pid = 4120";
+            update.CommandText = "UPDATE image SET process_path = '<script>alert(1)</script>\"><img src=x>' WHERE image_id IN (SELECT image_id FROM flow_row WHERE pid = 4120)";
             Assert.True(update.ExecuteNonQuery() > 0);
         }
         var html = HtmlReport.Render(ReportBuilder.Build(db, 0, ParameterBinder.MaxTimeUs, 10, DateTimeOffset.UtcNow));

@@ -15,6 +15,7 @@ internal sealed class FlowWriter : IBatchTableWriter
 {
     private readonly long _sessionId;
     private readonly RemoteTable _remotes;
+    private readonly ImageTable _images;
     private readonly DnsAnswerWriter _dns;
     private readonly PacketStreamWriter _streams;
     private readonly FlowMinuteRollup _minutes;
@@ -29,20 +30,21 @@ internal sealed class FlowWriter : IBatchTableWriter
     /// <summary>An open flow as its row has it: the previous record's counters and time, and who it belongs to.</summary>
     private sealed record OpenFlow(long FlowKey, FlowIdentity Identity, long PreviousUs, FlowCounters Previous, bool PacketsSeen);
 
-    public FlowWriter(SqliteConnection connection, long sessionId, RemoteTable remotes, DnsAnswerWriter dns, PacketStreamWriter streams)
+    public FlowWriter(SqliteConnection connection, long sessionId, RemoteTable remotes, ImageTable images, DnsAnswerWriter dns, PacketStreamWriter streams)
     {
         _sessionId = sessionId;
         _remotes = remotes;
+        _images = images;
         _dns = dns;
         _streams = streams;
         _minutes = new FlowMinuteRollup(connection);
         _insertEstablished = SqlCommands.Prepare(connection, $"""
-            INSERT INTO flow(flow_id, session_id, pid, process_path, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, process_path_raw, remote_host, packets_seen)
-            VALUES ($flow, $session, $pid, $path, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $raw, $host, {PacketsStored})
-            """, "$flow", "$session", "$pid", "$path", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$raw", "$host");
+            INSERT INTO flow_row(flow_id, session_id, pid, image_id, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, remote_host, packets_seen)
+            VALUES ($flow, $session, $pid, $image, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $host, {PacketsStored})
+            """, "$flow", "$session", "$pid", "$image", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$host");
         // A flow first named by a record: it began before collection (start_seen = 0).
         _insertSeen = SqlCommands.Prepare(connection, $"""
-            INSERT INTO flow(flow_id, session_id, pid, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, start_seen, remote_host, packets_seen)
+            INSERT INTO flow_row(flow_id, session_id, pid, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, start_seen, remote_host, packets_seen)
             VALUES ($flow, $session, $pid, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, 0, $host, {PacketsStored})
             RETURNING flow_key, packets_seen
             """, "$flow", "$session", "$pid", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$host");
@@ -50,39 +52,39 @@ internal sealed class FlowWriter : IBatchTableWriter
             SELECT flow_key, pid, direction, protocol, local_address, local_port, remote_address, remote_port,
                    coalesce(stats_ts_us, start_ts_us), coalesce(stats_packets_in, 0), coalesce(stats_bytes_in, 0),
                    coalesce(stats_packets_out, 0), coalesce(stats_bytes_out, 0), packets_seen
-            FROM flow WHERE flow_id = $flow AND end_ts_us IS NULL
+            FROM flow_row WHERE flow_id = $flow AND end_ts_us IS NULL
             ORDER BY flow_key DESC LIMIT 1
             """, "$flow");
         _updateStats = SqlCommands.Prepare(connection, """
-            UPDATE flow SET stats_ts_us = $ts, stats_packets_in = $pin, stats_bytes_in = $bin, stats_packets_out = $pout, stats_bytes_out = $bout
+            UPDATE flow_row SET stats_ts_us = $ts, stats_packets_in = $pin, stats_bytes_in = $bin, stats_packets_out = $pout, stats_bytes_out = $bout
             WHERE flow_key = $key
             """, "$ts", "$pin", "$bin", "$pout", "$bout", "$key");
         // The newest counters are the totals now (and needed no longer: migration 0009).
         _endFlow = SqlCommands.Prepare(connection, """
-            UPDATE flow SET end_ts_us = $ts, packets_in = $pin, bytes_in = $bin, packets_out = $pout, bytes_out = $bout,
+            UPDATE flow_row SET end_ts_us = $ts, packets_in = $pin, bytes_in = $bin, packets_out = $pout, bytes_out = $bout,
                    stats_ts_us = NULL, stats_packets_in = NULL, stats_bytes_in = NULL, stats_packets_out = NULL, stats_bytes_out = NULL,
-                   ended_seq = (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow)
+                   ended_seq = (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow_row)
             WHERE flow_key = $key
             """, "$ts", "$pin", "$bin", "$pout", "$bout", "$key");
         // A flow named only by its FlowDeleted: its totals are worth keeping; version 1 gave no identity (NULLs).
         _insertEnded = SqlCommands.Prepare(connection, """
-            INSERT INTO flow(flow_id, session_id, pid, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id,
-                             end_ts_us, packets_in, bytes_in, packets_out, bytes_out, ended_seq, start_seen, remote_host)
+            INSERT INTO flow_row(flow_id, session_id, pid, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id,
+                                 end_ts_us, packets_in, bytes_in, packets_out, bytes_out, ended_seq, start_seen, remote_host)
             VALUES ($flow, $session, $pid, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $pin, $bin, $pout, $bout,
-                    (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow), 0, $host)
+                    (SELECT coalesce(max(ended_seq), 0) + 1 FROM flow_row), 0, $host)
             RETURNING flow_key
             """, "$flow", "$session", "$pid", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$pin", "$bin", "$pout", "$bout", "$host");
         _hasPackets = SqlCommands.Prepare(connection, "SELECT " + PacketsStored, "$flow");
         _markPacketsSeen = SqlCommands.Prepare(connection,
-            "UPDATE flow SET packets_seen = 1 WHERE flow_id = $flow AND end_ts_us IS NULL AND packets_seen = 0", "$flow");
+            "UPDATE flow_row SET packets_seen = 1 WHERE flow_id = $flow AND end_ts_us IS NULL AND packets_seen = 0", "$flow");
     }
 
     public void WriteEstablished(FlowEstablishedEvent f)
     {
         var remoteId = _remotes.Seen(f.RemoteAddress, f.TimestampUs, f.ProcessId);
-        SqlCommands.Run(_insertEstablished, unchecked((long)f.FlowId), _sessionId, f.ProcessId, f.ProcessPath, (byte)f.Direction, f.Protocol,
-            f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, remoteId, f.TimestampUs,
-            SqlCommands.OrNull(f.RawProcessPath), _dns.HostNameOf(remoteId, f.TimestampUs, f.ProcessId));
+        SqlCommands.Run(_insertEstablished, unchecked((long)f.FlowId), _sessionId, f.ProcessId, _images.IdOf(f.ProcessPath, f.RawProcessPath), (byte)f.Direction,
+            f.Protocol, f.LocalAddress.ToString(), f.LocalPort, f.RemoteAddress.ToString(), f.RemotePort, remoteId, f.TimestampUs,
+            _dns.HostNameOf(remoteId, f.TimestampUs, f.ProcessId));
     }
 
     public void WriteStats(FlowStatsEvent s)
