@@ -162,6 +162,23 @@ public sealed class FlowRecordTests : IDisposable
         Assert.Single(output.OfType<FlowStatsEvent>());
     }
 
+    [Fact]
+    public void Builder_PacketSortedBeforeItsFlowEstablished_StaysInItsMinute()
+    {
+        var builder = new FlowRecordBuilder(TimeSpan.FromSeconds(60), keepPackets: false);
+        var output = new List<MonitorEvent>();
+        var t = T0 + 59_000_000;
+        var packet = new PacketEvent(t, 77, 4242, FlowDirection.Inbound, 6, s_download.LocalAddress, 50000, s_download.RemoteAddress, 443, 1000);
+        builder.Add(packet, output); // same time as its FlowEstablished, sorted first
+        builder.Add(Established(t), output);
+        builder.Add(packet with { TimestampUs = T0 + Minute + 1_000_000 }, output);
+        builder.Add(new FlowDeletedEvent(T0 + Minute + 2_000_000, 77, 2, 2000, 0, 0), output);
+        Assert.Equal([(T0 + Minute + 1_000_000, 1UL), (T0 + Minute + 2_000_000, 2UL)],
+            output.OfType<FlowStatsEvent>().Select(r => (r.TimestampUs, r.PacketsIn)));
+        Run(output.ToArray());
+        Assert.Equal(["2026-01-01T00:00:00Z | 1 | 1000 | 0", "2026-01-01T00:01:00Z | 1 | 1000 | 0"], Answer("timeline"));
+    }
+
     private FlowEstablishedEvent Established(long ts, ulong flowId = 77) => new(ts, flowId, s_download.ProcessId, s_download.Direction, s_download.Protocol,
         s_download.LocalAddress, s_download.LocalPort, s_download.RemoteAddress, s_download.RemotePort, @"C:\Tools\sync.exe");
 
