@@ -121,6 +121,11 @@ internal static class BusyHostBenchmark
             var same = a.SequenceEqual(b);
             identical &= same;
             Console.WriteLine($"  {query} {string.Join(' ', parameters)}: {a.Count} rows, {(same ? "identical" : "DIFFERENT")}");
+            if (!same)
+            {
+                foreach (var row in a.Except(b).Take(5)) Console.WriteLine($"    with packets only: {row}");
+                foreach (var row in b.Except(a).Take(5)) Console.WriteLine($"    flows only:        {row}");
+            }
         }
         return identical ? 0 : 1;
     }

@@ -31,18 +31,19 @@ internal static class ExportBenchmark
         Console.WriteLine($"export: {result.Summary()}");
         Console.WriteLine($"export rate: {rows / seconds:N0} rows/s ({rows:N0} rows in {seconds:F1} s)");
 
-        // Bytes per flow: the flow table and its indexes copied alone into a fresh SQLite file, against the flows Parquet.
+        // Bytes per flow: the flow rows, their indexes and the program paths they name, copied alone into a fresh
+        // SQLite file, against the flows Parquet.
         var flowsOnly = Path.Combine(dir, "flows-only.db");
         connection.Execute($"ATTACH '{flowsOnly.Replace("'", "''", StringComparison.Ordinal)}' AS f");
-        foreach (var sql in connection.Query<string>("SELECT sql FROM sqlite_schema WHERE tbl_name = 'flow' AND sql IS NOT NULL ORDER BY type DESC"))
-            connection.Execute(sql.Replace("CREATE TABLE flow", "CREATE TABLE f.flow", StringComparison.Ordinal)
-                                  .Replace(" ON flow(", " ON flow(", StringComparison.Ordinal)
+        foreach (var sql in connection.Query<string>(
+                     "SELECT sql FROM sqlite_schema WHERE tbl_name IN ('flow_row', 'image') AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type DESC"))
+            connection.Execute(sql.Replace("CREATE TABLE ", "CREATE TABLE f.", StringComparison.Ordinal)
                                   .Replace("CREATE INDEX ", "CREATE INDEX f.", StringComparison.Ordinal));
-        connection.Execute("INSERT INTO f.flow SELECT * FROM main.flow; DETACH f");
+        connection.Execute("INSERT INTO f.flow_row SELECT * FROM main.flow_row; INSERT INTO f.image SELECT * FROM main.image; DETACH f");
         var sqliteFlowBytes = new FileInfo(flowsOnly).Length;
         var parquetFlowBytes = Directory.EnumerateFiles(Path.Combine(fleet, "table=flows"), "*.parquet", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         var flowCount = result.RowsByTable["flows"];
-        Console.WriteLine($"bytes per flow: SQLite {sqliteFlowBytes / (double)flowCount:F1} (flow table and its indexes), Parquet {parquetFlowBytes / (double)flowCount:F1} (zstd)");
+        Console.WriteLine($"bytes per flow: SQLite {sqliteFlowBytes / (double)flowCount:F1} (flow rows, their indexes, their paths), Parquet {parquetFlowBytes / (double)flowCount:F1} (zstd)");
         var again = Stopwatch.StartNew();
         var second = await new ParquetExporter(connection).ExportAsync(new ExportOptions(fleet, "bench")).ConfigureAwait(false);
         Console.WriteLine($"incremental run with nothing new: {second.Files} files in {again.Elapsed.TotalMilliseconds:F0} ms");
