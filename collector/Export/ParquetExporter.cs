@@ -3,8 +3,9 @@
 // table kept in the store (flows: the order they ended in; packets: their rowid; sessions: their id) and, for the
 // packets' minute rollups, which are updated in place, through per-row counts of what was already sent (rows are
 // exported as deltas: sum them). Flow records' minutes (flow_minute) go to the same packet_minutes table once their
-// flow has ended, in the order flows ended: a flow's minutes are complete then. Each run writes every file under a hidden temporary name, commits the watermarks together
-// with the list of those files, then renames them; a run that was killed after its commit is completed by the next.
+// flow has ended, in the order flows ended: a flow's minutes are complete then. Each run writes every file under a
+// hidden temporary name, commits the watermarks together with the list of those files, then renames them; a run that
+// was killed after its commit is completed by the next.
 // So a reader never sees half a file, and no row is exported twice or skipped.
 using System.Diagnostics;
 using Dapper;

@@ -33,8 +33,8 @@ internal sealed class FlowMinuteRollup : IDisposable
     public void Add(long flowKey, long minute, MinuteTotals increase)
     {
         if (increase.IsEmpty) return;
-        _byFlow[(flowKey, minute)] = Sum(_byFlow.GetValueOrDefault((flowKey, minute)), increase);
-        _byMinute[minute] = Sum(_byMinute.GetValueOrDefault(minute), increase);
+        _byFlow[(flowKey, minute)] = _byFlow.GetValueOrDefault((flowKey, minute)) + increase;
+        _byMinute[minute] = _byMinute.GetValueOrDefault(minute) + increase;
     }
 
     public void Begin(SqliteTransaction tx) => SqlCommands.Join(tx, _upsertFlowMinute, _upsertTotal);
@@ -51,12 +51,6 @@ internal sealed class FlowMinuteRollup : IDisposable
         _byFlow.Clear();
         _byMinute.Clear();
     }
-
-    private static MinuteTotals Sum(MinuteTotals a, MinuteTotals b) => new()
-    {
-        PacketsIn = a.PacketsIn + b.PacketsIn, BytesIn = a.BytesIn + b.BytesIn,
-        PacketsOut = a.PacketsOut + b.PacketsOut, BytesOut = a.BytesOut + b.BytesOut,
-    };
 
     public void Dispose()
     {

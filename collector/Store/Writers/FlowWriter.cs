@@ -27,8 +27,8 @@ internal sealed class FlowWriter : IBatchTableWriter
     /// </summary>
     private const string PacketsStored = "EXISTS (SELECT 1 FROM packet_stream s WHERE s.flow_id = $flow AND s.flow_ended = 0)";
 
-    /// <summary>An open flow as its row has it: the previous record's counters and time, and who it belongs to.</summary>
-    private sealed record OpenFlow(long FlowKey, FlowIdentity Identity, long PreviousUs, FlowCounters Previous, bool PacketsSeen);
+    /// <summary>An open flow as its row has it: the previous record's counters and time.</summary>
+    private sealed record OpenFlow(long FlowKey, long PreviousUs, FlowCounters Previous, bool PacketsSeen);
 
     public FlowWriter(SqliteConnection connection, long sessionId, RemoteTable remotes, ImageTable images, DnsAnswerWriter dns, PacketStreamWriter streams)
     {
@@ -49,8 +49,7 @@ internal sealed class FlowWriter : IBatchTableWriter
             RETURNING flow_key, packets_seen
             """, "$flow", "$session", "$pid", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$host");
         _findOpen = SqlCommands.Prepare(connection, """
-            SELECT flow_key, pid, direction, protocol, local_address, local_port, remote_address, remote_port,
-                   coalesce(stats_ts_us, start_ts_us), coalesce(stats_packets_in, 0), coalesce(stats_bytes_in, 0),
+            SELECT flow_key, coalesce(stats_ts_us, start_ts_us), coalesce(stats_packets_in, 0), coalesce(stats_bytes_in, 0),
                    coalesce(stats_packets_out, 0), coalesce(stats_bytes_out, 0), packets_seen
             FROM flow_row WHERE flow_id = $flow AND end_ts_us IS NULL
             ORDER BY flow_key DESC LIMIT 1
@@ -91,7 +90,7 @@ internal sealed class FlowWriter : IBatchTableWriter
     {
         var counters = Counters(s.PacketsIn, s.BytesIn, s.PacketsOut, s.BytesOut);
         var open = FindOpen(s.FlowId) ?? InsertSeen(s.FlowId, s.Identity, s.TimestampUs);
-        AddIncrease(open, open.FlowKey, counters);
+        AddIncrease(open, counters);
         SqlCommands.Run(_updateStats, s.TimestampUs, counters.PacketsIn, counters.BytesIn, counters.PacketsOut, counters.BytesOut, open.FlowKey);
     }
 
@@ -100,7 +99,7 @@ internal sealed class FlowWriter : IBatchTableWriter
         var totals = Counters(d.PacketsIn, d.BytesIn, d.PacketsOut, d.BytesOut);
         if (FindOpen(d.FlowId) is { } open)
         {
-            AddIncrease(open, open.FlowKey, totals);
+            AddIncrease(open, totals);
             SqlCommands.Run(_endFlow, d.TimestampUs, totals.PacketsIn, totals.BytesIn, totals.PacketsOut, totals.BytesOut, open.FlowKey);
         }
         else
@@ -116,10 +115,10 @@ internal sealed class FlowWriter : IBatchTableWriter
         if (flowId != 0) SqlCommands.Run(_markPacketsSeen, unchecked((long)flowId));
     }
 
-    private void AddIncrease(OpenFlow open, long flowKey, FlowCounters now)
+    private void AddIncrease(OpenFlow open, FlowCounters now)
     {
         if (open.PacketsSeen || !_streams.MaintainRollups) return;
-        _minutes.Add(flowKey, SqliteEventWriter.MinuteOf(open.PreviousUs), now.IncreaseSince(open.Previous));
+        _minutes.Add(open.FlowKey, SqliteEventWriter.MinuteOf(open.PreviousUs), now.IncreaseSince(open.Previous));
     }
 
     private OpenFlow? FindOpen(ulong flowId)
@@ -127,10 +126,7 @@ internal sealed class FlowWriter : IBatchTableWriter
         SqlCommands.SetAll(_findOpen, unchecked((long)flowId));
         using var r = _findOpen.ExecuteReader();
         if (!r.Read()) return null;
-        var identity = new FlowIdentity((uint)r.GetInt64(1), (FlowDirection)r.GetInt64(2), (byte)r.GetInt64(3),
-            ParseAddress(r.GetString(4)), (ushort)r.GetInt64(5), ParseAddress(r.GetString(6)), (ushort)r.GetInt64(7));
-        return new OpenFlow(r.GetInt64(0), identity, r.GetInt64(8),
-            new FlowCounters(r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12)), r.GetInt64(13) != 0);
+        return new OpenFlow(r.GetInt64(0), r.GetInt64(1), new FlowCounters(r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5)), r.GetInt64(6) != 0);
     }
 
     /// <summary>Inserts a flow that began before collection; its whole count so far lands in this record's minute.</summary>
@@ -142,7 +138,7 @@ internal sealed class FlowWriter : IBatchTableWriter
             _dns.HostNameOf(remoteId, timestampUs, f.ProcessId));
         using var r = _insertSeen.ExecuteReader();
         r.Read();
-        return new OpenFlow(r.GetInt64(0), f, timestampUs, default, r.GetInt64(1) != 0);
+        return new OpenFlow(r.GetInt64(0), timestampUs, default, r.GetInt64(1) != 0);
     }
 
     private void InsertEnded(FlowDeletedEvent d, FlowCounters totals)
@@ -159,20 +155,18 @@ internal sealed class FlowWriter : IBatchTableWriter
         SqlCommands.SetAll(_insertEnded, unchecked((long)d.FlowId), _sessionId, pid, dir, proto, la, lp, ra, rp, rid, d.TimestampUs,
             totals.PacketsIn, totals.BytesIn, totals.PacketsOut, totals.BytesOut, host);
         var flowKey = (long)_insertEnded.ExecuteScalar()!;
-        if (d.Identity is { } identity)
+        if (d.Identity is not null)
         {
             // Its whole count lands in this record's minute, unless its packets are stored.
             SqlCommands.SetAll(_hasPackets, unchecked((long)d.FlowId));
             var packetsSeen = Convert.ToInt64(_hasPackets.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
-            AddIncrease(new OpenFlow(flowKey, identity, d.TimestampUs, default, packetsSeen), flowKey, totals);
+            AddIncrease(new OpenFlow(flowKey, d.TimestampUs, default, packetsSeen), totals);
         }
     }
 
     /// <summary>The decoder bounds every counter by long.MaxValue.</summary>
     private static FlowCounters Counters(ulong packetsIn, ulong bytesIn, ulong packetsOut, ulong bytesOut) =>
         new((long)packetsIn, (long)bytesIn, (long)packetsOut, (long)bytesOut);
-
-    private static NetAddress ParseAddress(string text) => NetAddress.FromIPAddress(System.Net.IPAddress.Parse(text));
 
     public void Begin(SqliteTransaction tx)
     {

@@ -7,4 +7,11 @@ internal struct MinuteTotals
     public long PacketsIn, BytesIn, PacketsOut, BytesOut;
 
     public readonly bool IsEmpty => PacketsIn == 0 && BytesIn == 0 && PacketsOut == 0 && BytesOut == 0;
+
+    /// <summary>Both counts together.</summary>
+    public static MinuteTotals operator +(MinuteTotals a, MinuteTotals b) => new()
+    {
+        PacketsIn = a.PacketsIn + b.PacketsIn, BytesIn = a.BytesIn + b.BytesIn,
+        PacketsOut = a.PacketsOut + b.PacketsOut, BytesOut = a.BytesOut + b.BytesOut,
+    };
 }
