@@ -25,6 +25,14 @@ static void mn_continue(_Inout_ FWPS_CLASSIFY_OUT0 *classify_out)
     }
 }
 
+/* A higher-priority filter has already blocked this: WFP shows its hard decision as a BLOCK action with the write
+   right cleared (FWPS_CLASSIFY_OUT0, "Using a Callout for Deep Inspection"). Such traffic never moves, so it is not
+   counted. */
+static BOOLEAN mn_already_blocked(_In_ const FWPS_CLASSIFY_OUT0 *classify_out)
+{
+    return (BOOLEAN)((classify_out->rights & FWPS_RIGHT_ACTION_WRITE) == 0 && classify_out->actionType == FWP_ACTION_BLOCK);
+}
+
 /* The process path as WFP gives it: a byte blob holding a NUL-terminated UTF-16 string. */
 static void mn_process_path(_In_ const FWPS_INCOMING_METADATA_VALUES0 *meta, _Out_ const WCHAR **path,
                             _Out_ UINT16 *chars)
@@ -62,11 +70,13 @@ void NTAPI mn_classify_flow_established(const FWPS_INCOMING_VALUES0 *in_fixed_va
     UNREFERENCED_PARAMETER(filter);
     UNREFERENCED_PARAMETER(flow_context);
 
-    mn_continue(classify_out);
-    /* Nobody listening for flows or packets: no context, no event, almost no cost. */
-    if (!mn_trace_flow_enabled() && !mn_trace_packet_enabled()) {
+    if (mn_already_blocked(classify_out)) {
         goto Exit;
     }
+    mn_continue(classify_out);
+    /* The context is attached whether or not anyone listens (one lookaside allocation per flow), so a flow that
+       began before the collector did (RDP, a VPN tunnel, a sync client) is counted from the moment a listener
+       enables the provider: its records carry the bytes moved since then, and its end. */
     if (!FWPS_IS_METADATA_FIELD_PRESENT(in_meta_values, FWPS_METADATA_FIELD_FLOW_HANDLE)) {
         goto Exit; /* without a flow handle there is neither a FlowId nor a context to attach */
     }
@@ -78,7 +88,7 @@ void NTAPI mn_classify_flow_established(const FWPS_INCOMING_VALUES0 *in_fixed_va
     }
     mn_process_path(in_meta_values, &path, &path_chars);
     flow_id = in_meta_values->flowHandle;
-    mn_trace_flow_established(flow_id, process_id, &tuple, path, path_chars);
+    mn_trace_flow_established(flow_id, process_id, &tuple, path, path_chars); /* a no-op when nobody listens */
 
     is_ipv6 = (BOOLEAN)(in_fixed_values->layerId == FWPS_LAYER_ALE_FLOW_ESTABLISHED_V6);
     layers.layer_id[0] = is_ipv6 ? FWPS_LAYER_INBOUND_TRANSPORT_V6 : FWPS_LAYER_INBOUND_TRANSPORT_V4;
@@ -111,10 +121,13 @@ void NTAPI mn_classify_transport(const FWPS_INCOMING_VALUES0 *in_fixed_values,
     UNREFERENCED_PARAMETER(classify_context);
     UNREFERENCED_PARAMETER(filter);
 
+    if (mn_already_blocked(classify_out)) {
+        goto Exit;
+    }
     mn_continue(classify_out);
     write_packets = mn_trace_packet_enabled();
-    if (fields == NULL || nbl == NULL || (flow == NULL && !write_packets && !mn_trace_flow_enabled())) {
-        goto Exit; /* nobody listens, or nothing to count */
+    if (fields == NULL || nbl == NULL || (!write_packets && !mn_trace_flow_enabled())) {
+        goto Exit; /* nobody listens (a flow is counted only while someone does), or nothing to count */
     }
     if (flow == NULL) {
         mn_flows_count_classify_without_context();

@@ -11,15 +11,11 @@
 /* The sweep reports this many flows per pass over the list, outside the lock. */
 #define MN_SWEEP_BATCH 32
 
-/* Unload waits for the last contexts in slices, sweeping again after each: 50 slices of 100 ms. */
-#define MN_DRAIN_SLICE_100NS (-100LL * 1000 * 10)
-#define MN_DRAIN_SLICES 50
-
 typedef struct mn_flow_table {
     LOOKASIDE_LIST_EX lookaside;
     KSPIN_LOCK lock;
     LIST_ENTRY active; /* every allocated context, under lock */
-    KEVENT drained;    /* signalled when active empties while draining */
+    KEVENT drained;    /* signalled when flows_active reaches zero while draining */
     BOOLEAN draining;  /* under lock: no new context or association */
     BOOLEAN initialized;
     volatile LONG64 flows_tracked;
@@ -60,25 +56,24 @@ void mn_flows_uninit(void)
     if (!g_flows.initialized) {
         return;
     }
-    if (ReadNoFence64(&g_flows.flows_active) == 0) {
-        ExDeleteLookasideListEx(&g_flows.lookaside);
-    }
+    /* Unload and DriverEntry's failure path call this only after every context is freed (mn_wfp_stop waits for
+       that), so the list is always deleted: a list left behind stays linked in the kernel's list of lookaside lists
+       after our image is gone. */
+    ExDeleteLookasideListEx(&g_flows.lookaside);
     g_flows.initialized = FALSE;
 }
 
 static void mn_flow_free(_Inout_ mn_flow *flow)
 {
     KIRQL irql;
-    BOOLEAN signal;
 
     KeAcquireSpinLock(&g_flows.lock, &irql);
     RemoveEntryList(&flow->link);
-    signal = (BOOLEAN)(IsListEmpty(&g_flows.active) && g_flows.draining);
     KeReleaseSpinLock(&g_flows.lock, irql);
 
-    InterlockedAdd64(&g_flows.flows_active, -1);
     ExFreeToLookasideListEx(&g_flows.lookaside, flow);
-    if (signal) {
+    /* Last, after the free: unload deletes the lookaside list once this count reaches zero. */
+    if (InterlockedDecrement64(&g_flows.flows_active) == 0 && ReadBooleanNoFence(&g_flows.draining)) {
         KeSetEvent(&g_flows.drained, IO_NO_INCREMENT, FALSE);
     }
 }
@@ -371,40 +366,26 @@ void mn_flows_sweep(void)
 }
 
 _Use_decl_annotations_
-BOOLEAN mn_flows_remove_all(void)
+BOOLEAN mn_flows_wait_slice(LONG64 slice_100ns)
 {
-    KIRQL irql;
-    BOOLEAN empty = TRUE;
     LARGE_INTEGER slice;
-    int i;
 
-    if (!g_flows.initialized) {
+    if (!g_flows.initialized || ReadNoFence64(&g_flows.flows_active) == 0) {
         return TRUE;
     }
-    mn_flows_begin_draining();
-    for (i = 0; i < MN_DRAIN_SLICES; i++) {
-        mn_flows_sweep();
-        KeAcquireSpinLock(&g_flows.lock, &irql);
-        empty = IsListEmpty(&g_flows.active);
-        if (!empty) {
-            KeClearEvent(&g_flows.drained); /* under the lock: the free that empties the list sets it after this */
-        }
-        KeReleaseSpinLock(&g_flows.lock, irql);
-        if (empty) {
-            break;
-        }
-        slice.QuadPart = MN_DRAIN_SLICE_100NS;
-        (void)KeWaitForSingleObject(&g_flows.drained, Executive, KernelMode, FALSE, &slice);
+    KeClearEvent(&g_flows.drained);
+    if (ReadNoFence64(&g_flows.flows_active) == 0) {
+        return TRUE; /* the last free came between the read and the clear, and set the event before it */
     }
-    if (!empty) {
-        KeAcquireSpinLock(&g_flows.lock, &irql);
-        empty = IsListEmpty(&g_flows.active);
-        KeReleaseSpinLock(&g_flows.lock, irql);
-    }
-    if (!empty) {
-        mn_trace_unload_timeout(MN_UNLOAD_STAGE_FLOW_CONTEXTS, (UINT64)ReadNoFence64(&g_flows.flows_active), 0);
-    }
-    return empty;
+    slice.QuadPart = -slice_100ns;
+    (void)KeWaitForSingleObject(&g_flows.drained, Executive, KernelMode, FALSE, &slice);
+    return (BOOLEAN)(ReadNoFence64(&g_flows.flows_active) == 0);
+}
+
+_Use_decl_annotations_
+UINT64 mn_flows_outstanding(void)
+{
+    return (UINT64)ReadNoFence64(&g_flows.flows_active);
 }
 
 _Use_decl_annotations_

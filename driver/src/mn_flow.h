@@ -11,8 +11,8 @@
  *   LIVE (only after FwpsFlowAssociateContext0 succeeded) -> REMOVING (unload asked WFP to remove it) -> NONE
  *   (flowDeleteFn ran). Unload removes only LIVE slots, so it never asks WFP to remove a context that is not
  *   associated yet; a classify that completes an association after unload began removes it itself.
- * - unload sweeps until no LIVE slot is left, waits in bounded slices for the last contexts, sweeps again after
- *   each slice, and reports what was still outstanding when the bound expires.
+ * - unload (mn_wfp.c) sweeps until no LIVE slot is left and waits in slices for the last contexts, sweeping again
+ *   after each slice, for as long as it takes: freeing what WFP may still hand to flowDeleteFn would crash.
  */
 #pragma once
 #include "mn_wdk.h"
@@ -57,8 +57,7 @@ typedef struct mn_flow {
 
 _IRQL_requires_max_(PASSIVE_LEVEL) _Must_inspect_result_ NTSTATUS mn_flows_init(void);
 
-/* Frees the lookaside list, unless contexts are still out (a bound expired): then it is leaked on purpose,
-   since WFP may still hand those contexts to flowDeleteFn. */
+/* Deletes the lookaside list. Only after every context is freed: mn_wfp_stop waits for that. */
 _IRQL_requires_max_(PASSIVE_LEVEL) void mn_flows_uninit(void);
 
 /*
@@ -92,10 +91,11 @@ _IRQL_requires_max_(DISPATCH_LEVEL) void mn_flows_begin_draining(void);
 /* One pass: asks WFP to remove every LIVE association. Unload calls it again whenever WFP says a callout is busy. */
 _IRQL_requires_max_(PASSIVE_LEVEL) void mn_flows_sweep(void);
 
-/*
- * Unload: drains, sweeps, and waits (bounded, sweeping again after each slice) until every context is freed.
- * FALSE when the bound expired; an UnloadTimeout event then names what was outstanding.
- */
-_IRQL_requires_max_(PASSIVE_LEVEL) BOOLEAN mn_flows_remove_all(void);
+/* One slice of unload's wait: TRUE at once when no context is left, else waits up to slice_100ns for the last one
+   to be freed and returns FALSE. */
+_IRQL_requires_max_(PASSIVE_LEVEL) BOOLEAN mn_flows_wait_slice(_In_ LONG64 slice_100ns);
+
+/* Contexts allocated and not yet freed. */
+_IRQL_requires_max_(DISPATCH_LEVEL) UINT64 mn_flows_outstanding(void);
 
 _IRQL_requires_max_(DISPATCH_LEVEL) void mn_flows_health(_Out_ mn_health_counters *counters);

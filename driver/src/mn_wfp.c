@@ -41,10 +41,10 @@ typedef struct mn_wfp_state {
 
 static mn_wfp_state g_wfp;
 
-/* Retries of FwpsCalloutUnregisterById0 while WFP reports contexts still associated: 500 of 10 ms, a sweep
-   before each. */
-#define MN_UNREGISTER_RETRY_100NS (-10LL * 1000 * 10) /* 10 ms, relative */
-#define MN_UNREGISTER_ATTEMPTS 500
+/* Unload waits in slices of 10 ms for as long as WFP holds a context or a callout; after 500 slices (5 s) it
+   writes one UnloadTimeout naming what it still waits for, and goes on waiting. */
+#define MN_UNLOAD_SLICE_100NS (10LL * 1000 * 10)
+#define MN_UNLOAD_REPORT_AFTER_SLICES 500
 
 static NTSTATUS mn_register_callouts(_In_ PDEVICE_OBJECT device)
 {
@@ -181,29 +181,29 @@ Exit:
     return status;
 }
 
-/* Unregisters every registered callout; TRUE when none is left. */
-static BOOLEAN mn_unregister_callouts(void)
+/* Unregisters every registered callout; the number still registered (WFP answered STATUS_DEVICE_BUSY). */
+static UINT32 mn_unregister_callouts(void)
 {
-    BOOLEAN all_gone = TRUE;
+    UINT32 left = 0;
     int i;
 
     for (i = 0; i < MN_CALLOUT_COUNT; i++) {
         if (g_wfp.callout_ids[i] != 0) {
             if (FwpsCalloutUnregisterById0(g_wfp.callout_ids[i]) == STATUS_DEVICE_BUSY) {
-                all_gone = FALSE; /* a context is still associated with it (or a classify holds it) */
+                left++; /* a flow still holds a context of it, or a classify of it is running */
             } else {
                 g_wfp.callout_ids[i] = 0;
             }
         }
     }
-    return all_gone;
+    return left;
 }
 
 _Use_decl_annotations_
 void mn_wfp_stop(void)
 {
-    int attempt;
-    UINT32 left = 0;
+    BOOLEAN reported = FALSE;
+    int slices;
     int i;
 
     /* 0. No new contexts or associations, even from a classify already running. */
@@ -215,24 +215,32 @@ void mn_wfp_stop(void)
             g_wfp.filter_ids[i] = 0;
         }
     }
-    /* 2. Remove every flow context and wait (bounded) until each one's flowDeleteFn has freed it. */
-    (void)mn_flows_remove_all();
-    /* 3. Unregister the callouts. BUSY means a context is still associated: sweep again, wait, retry (bounded). */
-    for (attempt = 0; attempt < MN_UNREGISTER_ATTEMPTS && !mn_unregister_callouts(); attempt++) {
-        LARGE_INTEGER delay;
+    /* 2. Ask WFP to remove every flow context, then unregister the callouts. WFP refuses (BUSY) while a flow still
+       holds a context or a classify runs: remove again, wait a slice for the flowDeleteFns, retry. Every context
+       must also be freed, since the lookaside list goes next. This waits as long as it takes: giving up would let
+       WFP call into an unloaded image, a bugcheck, where waiting only delays the unload. */
+    for (slices = 0;; slices++) {
+        BOOLEAN contexts_gone;
+        UINT32 callouts_left;
+
         mn_flows_sweep();
-        delay.QuadPart = MN_UNREGISTER_RETRY_100NS;
-        (void)KeDelayExecutionThread(KernelMode, FALSE, &delay);
+        contexts_gone = mn_flows_wait_slice(MN_UNLOAD_SLICE_100NS);
+        callouts_left = mn_unregister_callouts(); /* BUSY while a flow holds a context: the next slice sweeps again */
+        if (callouts_left == 0 && contexts_gone) {
+            break;
+        }
+        if (contexts_gone) {
+            LARGE_INTEGER delay;
+            delay.QuadPart = -MN_UNLOAD_SLICE_100NS; /* a classify holds a callout: nothing to wait on but time */
+            (void)KeDelayExecutionThread(KernelMode, FALSE, &delay);
+        }
+        if (!reported && slices >= MN_UNLOAD_REPORT_AFTER_SLICES) {
+            mn_trace_unload_timeout(contexts_gone ? MN_UNLOAD_STAGE_CALLOUTS : MN_UNLOAD_STAGE_FLOW_CONTEXTS,
+                                    mn_flows_outstanding(), callouts_left);
+            reported = TRUE;
+        }
     }
-    for (i = 0; i < MN_CALLOUT_COUNT; i++) {
-        left += g_wfp.callout_ids[i] != 0 ? 1u : 0u;
-    }
-    if (left != 0) {
-        mn_health_counters counters;
-        mn_flows_health(&counters);
-        mn_trace_unload_timeout(MN_UNLOAD_STAGE_CALLOUTS, counters.flows_active, left);
-    }
-    /* 4. Closing the dynamic session removes the provider, sublayer and callout objects. */
+    /* 3. Closing the dynamic session removes the provider, sublayer and callout objects. */
     if (g_wfp.engine != NULL) {
         (void)FwpmEngineClose0(g_wfp.engine);
         g_wfp.engine = NULL;

@@ -18,7 +18,9 @@ NTSTATUS harness_load(void)
 
 void harness_unload(void)
 {
-    if (g_driver.DriverUnload != NULL) g_driver.DriverUnload(&g_driver);
+    if (g_driver.DriverUnload == NULL) return;
+    g_driver.DriverUnload(&g_driver);
+    fake_driver_image_unmapped();
 }
 
 void harness_v4_mapped(UINT32 host_order, UINT8 out[16])

@@ -29,12 +29,18 @@ void missing_header_size_is_counted_never_payload(void);
 void handshake_packets_before_flow_are_counted_without_flow(void);
 void race_flow_established_interleaved_with_unload(void);
 void race_removal_before_association_completes(void);
-void unload_bounds_expire_and_report_outstanding(void);
+void unload_past_its_bound_reports_and_keeps_waiting(void);
 void flow_stats_long_flow_one_record_per_interval(void);
 void flow_stats_idle_flow_gets_no_repeats(void);
 void flow_stats_unload_mid_interval(void);
 void flow_stats_provider_off_writes_nothing(void);
 void flow_stats_sweep_covers_more_flows_than_a_batch(void);
+void unload_waits_for_a_classify_in_flight(void);
+void unload_unregister_busy_while_contexts_exist(void);
+void repeated_load_and_unload(void);
+void stand_in_enforces_irql_rules(void);
+void flow_established_before_listener_is_counted_from_enable(void);
+void blocked_packets_are_not_counted(void);
 
 static const struct { const char *name; void (*run)(void); } k_scenarios[] = {
 #define SCENARIO(n) {#n, n}
@@ -66,11 +72,17 @@ static const struct { const char *name; void (*run)(void); } k_scenarios[] = {
     SCENARIO(handshake_packets_before_flow_are_counted_without_flow),
     SCENARIO(race_flow_established_interleaved_with_unload),
     SCENARIO(race_removal_before_association_completes),
-    SCENARIO(unload_bounds_expire_and_report_outstanding),
+    SCENARIO(unload_past_its_bound_reports_and_keeps_waiting),
     SCENARIO(flow_stats_long_flow_one_record_per_interval),
     SCENARIO(flow_stats_idle_flow_gets_no_repeats),
     SCENARIO(flow_stats_unload_mid_interval),
     SCENARIO(flow_stats_provider_off_writes_nothing),
     SCENARIO(flow_stats_sweep_covers_more_flows_than_a_batch),
+    SCENARIO(unload_waits_for_a_classify_in_flight),
+    SCENARIO(unload_unregister_busy_while_contexts_exist),
+    SCENARIO(repeated_load_and_unload),
+    SCENARIO(stand_in_enforces_irql_rules),
+    SCENARIO(flow_established_before_listener_is_counted_from_enable),
+    SCENARIO(blocked_packets_are_not_counted),
 #undef SCENARIO
 };

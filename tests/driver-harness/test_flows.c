@@ -205,3 +205,73 @@ void inspection_never_blocks(void)
     CHECK_EQ(harness_packets_v4(TRUE, 0, LOCAL4, 1, REMOTE4, 2, 6, 1, 1, 0), FWP_ACTION_CONTINUE);
     harness_unload();
 }
+
+/* A flow established while nobody listened (an RDP session older than the collector) is counted once a listener
+   enables the provider: its records carry the bytes moved since then, with its identity. */
+void flow_established_before_listener_is_counted_from_enable(void)
+{
+    const UINT64 flow = 77;
+    const fake_trace_event *stats, *deleted;
+
+    CHECK(NT_SUCCESS(harness_load()));
+    fake_trace_enable(0, 0);
+    harness_establish_v4(flow, 900, L"\\device\\harddiskvolume3\\mstsc.exe", LOCAL4, 50000, REMOTE4, 3389, 6,
+                         FWP_DIRECTION_OUTBOUND);
+    harness_packets_v4(TRUE, flow, LOCAL4, 50000, REMOTE4, 3389, 6, 10, 1000, 0); /* before anyone listened */
+    fake_advance_time_ms(120000);
+
+    fake_trace_enable(4, 0x6); /* the collector's default: flow and health */
+    harness_packets_v4(TRUE, flow, LOCAL4, 50000, REMOTE4, 3389, 6, 3, 200, 0);
+    harness_packets_v4(FALSE, flow, LOCAL4, 50000, REMOTE4, 3389, 6, 2, 50, 20);
+    fake_advance_time_ms(60000);
+    harness_packets_v4(TRUE, flow, LOCAL4, 50000, REMOTE4, 3389, 6, 1, 10, 0);
+    fake_end_flow(flow);
+
+    CHECK_EQ(fake_trace_count_named("FlowEstablished"), 0); /* it was established before: no such event */
+    stats = harness_event("FlowStats", 0); /* the first packet after enabling, in a later interval: nothing yet */
+    CHECK(stats != NULL);
+    CHECK_EQ(field_u64(stats, "BytesIn"), 0);
+    CHECK_EQ(field_u64(stats, "FlowId"), flow);
+    CHECK_EQ(field_u64(stats, "ProcessId"), 900);
+    stats = harness_event("FlowStats", 1); /* the next interval: what moved since enabling */
+    CHECK(stats != NULL);
+    CHECK_EQ(field_u64(stats, "PacketsIn"), 3);
+    CHECK_EQ(field_u64(stats, "BytesIn"), 600);
+    CHECK_EQ(field_u64(stats, "BytesOut"), 100);
+    deleted = harness_event("FlowDeleted", 0);
+    CHECK(deleted != NULL);
+    CHECK_EQ(field_u64(deleted, "PacketsIn"), 4);
+    CHECK_EQ(field_u64(deleted, "BytesIn"), 610);
+    CHECK_EQ(field_u64(deleted, "PacketsOut"), 2);
+    CHECK_EQ(field_u64(deleted, "RemotePort"), 3389);
+    harness_unload();
+}
+
+/* Packets a higher-priority filter already blocked never moved: they are not traffic. */
+void blocked_packets_are_not_counted(void)
+{
+    const UINT64 flow = 88;
+    const fake_trace_event *deleted;
+
+    CHECK(NT_SUCCESS(harness_load()));
+    harness_establish_v4(flow, 5, L"a.exe", LOCAL4, 50001, REMOTE4, 443, 6, FWP_DIRECTION_OUTBOUND);
+    harness_packets_v4(TRUE, flow, LOCAL4, 50001, REMOTE4, 443, 6, 2, 100, 0);
+    fake_set_earlier_filter_blocks(1);
+    CHECK_EQ(harness_packets_v4(TRUE, flow, LOCAL4, 50001, REMOTE4, 443, 6, 5, 1000, 0), FWP_ACTION_BLOCK);
+    harness_packets_v4(FALSE, flow, LOCAL4, 50001, REMOTE4, 443, 6, 5, 1000, 20);
+    fake_set_earlier_filter_blocks(0);
+    fake_end_flow(flow);
+    deleted = harness_event("FlowDeleted", 0);
+    CHECK(deleted != NULL);
+    CHECK_EQ(field_u64(deleted, "PacketsIn"), 2);
+    CHECK_EQ(field_u64(deleted, "BytesIn"), 200);
+    CHECK_EQ(field_u64(deleted, "PacketsOut"), 0);
+
+    /* A flow whose establishment was blocked gets no context and no event. */
+    fake_set_earlier_filter_blocks(1);
+    harness_establish_v4(89, 5, L"a.exe", LOCAL4, 50002, REMOTE4, 443, 6, FWP_DIRECTION_OUTBOUND);
+    fake_set_earlier_filter_blocks(0);
+    CHECK_EQ(fake_trace_count_named("FlowEstablished"), 1);
+    CHECK_EQ(fake_live_allocations(), 0);
+    harness_unload();
+}

@@ -38,6 +38,23 @@ static volatile LONG64 g_system_time = FAKE_CLOCK_START;
 
 static __thread int t_locks_held;
 static __thread int t_in_dpc;
+static __thread KIRQL t_irql; /* raised by the fake engine around the callbacks Windows may make at DISPATCH_LEVEL */
+
+/* The highest IRQL each API is documented to accept (learn.microsoft.com, each DDI's Requirements table). */
+static const struct { const char *api; KIRQL max; } k_irql_rules[] = {
+    {"TraceLoggingRegister", PASSIVE_LEVEL}, {"TraceLoggingUnregister", PASSIVE_LEVEL},
+    {"IoCreateDevice", PASSIVE_LEVEL}, {"IoDeleteDevice", PASSIVE_LEVEL},
+    {"ExInitializeLookasideListEx", DISPATCH_LEVEL}, {"ExDeleteLookasideListEx", DISPATCH_LEVEL},
+    {"FwpsCalloutRegister3", PASSIVE_LEVEL}, {"FwpsCalloutUnregisterById0", PASSIVE_LEVEL},
+    {"FwpsFlowAssociateContext0", DISPATCH_LEVEL}, {"FwpsFlowRemoveContext0", DISPATCH_LEVEL},
+    {"FwpmEngineOpen0", PASSIVE_LEVEL}, {"FwpmEngineClose0", PASSIVE_LEVEL},
+    {"FwpmTransactionBegin0", PASSIVE_LEVEL}, {"FwpmTransactionCommit0", PASSIVE_LEVEL},
+    {"FwpmTransactionAbort0", PASSIVE_LEVEL}, {"FwpmProviderAdd0", PASSIVE_LEVEL},
+    {"FwpmSubLayerAdd0", PASSIVE_LEVEL}, {"FwpmCalloutAdd0", PASSIVE_LEVEL}, {"FwpmFilterAdd0", PASSIVE_LEVEL},
+    {"FwpmFilterDeleteById0", PASSIVE_LEVEL},
+    {"KeWaitForSingleObject", APC_LEVEL}, {"KeDelayExecutionThread", APC_LEVEL},
+    {"KeSetTimerEx", DISPATCH_LEVEL}, {"KeCancelTimer", DISPATCH_LEVEL}, {"KeFlushQueuedDpcs", PASSIVE_LEVEL},
+};
 
 void fake_violation(const char *what)
 {
@@ -78,12 +95,37 @@ void fake_kernel_reset(void)
     memset(g_timers, 0, sizeof(g_timers));
     pthread_mutex_unlock(&g_mutex);
     t_locks_held = 0;
+    t_irql = PASSIVE_LEVEL;
 }
+
+static void check_irql_rule(const char *api)
+{
+    size_t i;
+    KIRQL now = KeGetCurrentIrql();
+    for (i = 0; i < sizeof(k_irql_rules) / sizeof(k_irql_rules[0]); i++) {
+        if (strcmp(k_irql_rules[i].api, api) == 0 && now > k_irql_rules[i].max) {
+            char what[160];
+            snprintf(what, sizeof(what), "%s called at IRQL %d; it requires <= %d (IRQL_NOT_LESS_OR_EQUAL on Windows)", api,
+                     now, k_irql_rules[i].max);
+            fake_violation(what);
+        }
+    }
+}
+
+KIRQL fake_raise_to_dispatch(void)
+{
+    KIRQL old = t_irql;
+    t_irql = DISPATCH_LEVEL;
+    return old;
+}
+
+void fake_lower_irql(KIRQL old) { t_irql = old; }
 
 NTSTATUS fake_record_call(const char *api)
 {
     int i, seen = 0;
     NTSTATUS status = STATUS_SUCCESS;
+    check_irql_rule(api);
     pthread_mutex_lock(&g_mutex);
     if (g_call_count < MAX_CALLS) snprintf(g_calls[g_call_count++], sizeof(g_calls[0]), "%s", api);
     for (i = 0; i < g_call_count; i++) seen += strcmp(g_calls[i], api) == 0;
@@ -130,7 +172,7 @@ int fake_live_allocations(void) { return g_live_count; }
 int fake_lookaside_lists_live(void) { return g_lookasides_live; }
 int fake_devices_live(void) { return g_devices_live; }
 
-KIRQL KeGetCurrentIrql(void) { return t_locks_held > 0 || t_in_dpc ? DISPATCH_LEVEL : PASSIVE_LEVEL; }
+KIRQL KeGetCurrentIrql(void) { return t_locks_held > 0 || t_in_dpc || t_irql >= DISPATCH_LEVEL ? DISPATCH_LEVEL : t_irql; }
 
 void KeInitializeSpinLock(PKSPIN_LOCK lock) { __atomic_store_n(lock, 0, __ATOMIC_SEQ_CST); }
 
@@ -166,7 +208,7 @@ LONG KeSetEvent(PKEVENT event, LONG increment, BOOLEAN wait) { (void)increment; 
 void KeClearEvent(PKEVENT event) { __atomic_store_n(&event->signaled, 0, __ATOMIC_SEQ_CST); }
 
 /* Relative 100 ns units (negative), compressed, as a deadline in microseconds of the monotonic clock. */
-static long long now_us(void)
+long long fake_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -185,18 +227,17 @@ NTSTATUS KeWaitForSingleObject(PVOID object, KWAIT_REASON reason, KPROCESSOR_MOD
     PKEVENT event = (PKEVENT)object;
     long long deadline;
     (void)reason; (void)mode; (void)alertable;
-    fake_record_call("KeWaitForSingleObject");
-    if (t_locks_held > 0 || t_in_dpc) fake_violation("wait at DISPATCH_LEVEL (holding a spin lock or in a DPC)");
+    fake_record_call("KeWaitForSingleObject"); /* checks the IRQL: a bounded wait needs <= APC_LEVEL */
     if (timeout == NULL) {
         fake_violation("unbounded wait: unload could hang forever");
         return STATUS_UNSUCCESSFUL;
     }
-    deadline = now_us() + compressed_us(timeout);
+    deadline = fake_now_us() + compressed_us(timeout);
     for (;;) {
         /* Time passes while we wait: the engine finishes deletions it had pended. */
         fake_wfp_complete_pending();
         if (__atomic_load_n(&event->signaled, __ATOMIC_SEQ_CST)) return STATUS_SUCCESS;
-        if (now_us() >= deadline) return STATUS_TIMEOUT;
+        if (fake_now_us() >= deadline) return STATUS_TIMEOUT;
         usleep(20);
     }
 }
@@ -204,8 +245,7 @@ NTSTATUS KeWaitForSingleObject(PVOID object, KWAIT_REASON reason, KPROCESSOR_MOD
 NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE mode, BOOLEAN alertable, PLARGE_INTEGER interval)
 {
     (void)mode; (void)alertable;
-    fake_record_call("KeDelayExecutionThread");
-    if (t_locks_held > 0 || t_in_dpc) fake_violation("delay at DISPATCH_LEVEL (holding a spin lock or in a DPC)");
+    fake_record_call("KeDelayExecutionThread"); /* checks the IRQL */
     fake_wfp_complete_pending();
     usleep((useconds_t)compressed_us(interval));
     return STATUS_SUCCESS;

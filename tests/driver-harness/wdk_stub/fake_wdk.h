@@ -30,6 +30,10 @@ void fake_set_system_time(LONG64 time_100ns);
 void fake_advance_time_ms(LONG64 ms);
 LONG64 fake_system_time(void);               /* runs each set timer's DPC once, at DISPATCH_LEVEL, as its period expiring */
 
+/* After DriverUnload returns: a violation for every callout still registered, classify in flight or lookaside list
+   left, since Windows unmaps the image next. harness_unload calls it. */
+void fake_driver_image_unmapped(void);
+
 /* ---- call log, for ordering checks ---- */
 int fake_call_count(void);
 const char *fake_call_at(int index);
@@ -50,7 +54,12 @@ int fake_engine_was_dynamic(void);
 int fake_associations_live(void);
 void fake_set_remove_context_pending(int pending); /* FwpsFlowRemoveContext0 answers STATUS_PENDING, deletes later */
 void fake_set_unregister_busy_times(int times);    /* FwpsCalloutUnregisterById0 answers BUSY this many times */
-void fake_set_pending_never_completes(int never);  /* pended removals never complete: unload's bounds must expire */
+void fake_set_pending_delay_ms(int ms);   /* a pended removal's flowDeleteFn comes this long (real time) after it */
+void fake_set_earlier_filter_blocks(int blocks); /* classify sees a hard BLOCK from a higher-priority filter */
+/* Called inside fake_classify, before the driver's classify, with the classify counted as in flight. */
+void fake_set_classify_hook(void (*hook)(UINT16 layer_id));
+int fake_classifies_in_flight(void);
+int fake_unregister_busy_with_contexts(void); /* BUSY answers given while a flow still held a context */
 /* Called at the start of every FwpsFlowAssociateContext0, before the engine looks at anything (race scenarios). */
 void fake_set_associate_hook(void (*hook)(void));
 

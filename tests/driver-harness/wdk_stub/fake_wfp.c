@@ -36,7 +36,7 @@ static const struct { const GUID *key; UINT16 id; } k_layer_map[] = {
 
 typedef struct { BOOLEAN live; UINT32 id; FWPS_CALLOUT3 callout; UINT16 fwpm_layer; BOOLEAN fwpm_added; int in_flight; } callout_slot;
 typedef struct { BOOLEAN live; BOOLEAN in_tx; UINT64 id; UINT16 layer_id; GUID callout_key; FWP_ACTION_TYPE action; } filter_slot;
-typedef struct { BOOLEAN live; BOOLEAN pending_removal; UINT64 flow; UINT16 layer; UINT32 callout_id; UINT64 context; int in_flight; } assoc_slot;
+typedef struct { BOOLEAN live; BOOLEAN pending_removal; UINT64 flow; UINT16 layer; UINT32 callout_id; UINT64 context; int in_flight; long long pended_us; } assoc_slot;
 
 /* A flowDeleteFn call collected under the mutex and made after it is released. */
 typedef struct { FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0 fn; UINT16 layer; UINT32 callout_id; UINT64 context; } deletion;
@@ -48,8 +48,10 @@ static assoc_slot g_assoc[MAX_ASSOC];
 static UINT32 g_next_callout_id;
 static UINT64 g_next_filter_id;
 static BOOLEAN g_engine_open, g_engine_dynamic, g_in_tx, g_provider_added, g_sublayer_added;
-static int g_remove_pending_mode, g_unregister_busy_times, g_pending_never_completes;
+static int g_remove_pending_mode, g_unregister_busy_times, g_pending_delay_ms;
+static int g_busy_with_contexts, g_classifies_in_flight, g_earlier_filter_blocks;
 static void (*g_associate_hook)(void);
+static void (*g_classify_hook)(UINT16 layer_id);
 static int g_engine_token;
 
 #define LOCK() pthread_mutex_lock(&g_wfp_mutex)
@@ -66,15 +68,29 @@ void fake_wfp_reset(void)
     g_engine_open = g_engine_dynamic = g_in_tx = g_provider_added = g_sublayer_added = FALSE;
     g_remove_pending_mode = 0;
     g_unregister_busy_times = 0;
-    g_pending_never_completes = 0;
+    g_pending_delay_ms = 0;
+    g_busy_with_contexts = 0;
+    g_classifies_in_flight = 0;
+    g_earlier_filter_blocks = 0;
     g_associate_hook = NULL;
+    g_classify_hook = NULL;
     UNLOCK();
 }
 
 void fake_set_remove_context_pending(int pending) { g_remove_pending_mode = pending; }
 void fake_set_unregister_busy_times(int times) { g_unregister_busy_times = times; }
-void fake_set_pending_never_completes(int never) { g_pending_never_completes = never; }
+void fake_set_pending_delay_ms(int ms) { g_pending_delay_ms = ms; }
 void fake_set_associate_hook(void (*hook)(void)) { g_associate_hook = hook; }
+void fake_set_classify_hook(void (*hook)(UINT16 layer_id)) { g_classify_hook = hook; }
+void fake_set_earlier_filter_blocks(int blocks) { g_earlier_filter_blocks = blocks; }
+int fake_unregister_busy_with_contexts(void) { return __atomic_load_n(&g_busy_with_contexts, __ATOMIC_SEQ_CST); }
+int fake_classifies_in_flight(void) { return __atomic_load_n(&g_classifies_in_flight, __ATOMIC_SEQ_CST); }
+
+/* Under the mutex: a pended removal completes once its classify is done and the engine's delay has passed. */
+static int pending_due(const assoc_slot *a)
+{
+    return a->live && a->pending_removal && a->in_flight == 0 && fake_now_us() - a->pended_us >= (long long)g_pending_delay_ms * 1000;
+}
 
 static int count_where(int what)
 {
@@ -141,8 +157,11 @@ static void run_deletions(const deletion *d, int n)
 {
     int i;
     for (i = 0; i < n; i++) {
+        KIRQL old;
         if (fake_locks_held() > 0) fake_violation("flowDeleteFn invoked while the driver holds a spin lock");
+        old = fake_raise_to_dispatch();
         d[i].fn(d[i].layer, d[i].callout_id, d[i].context);
+        fake_lower_irql(old);
     }
 }
 
@@ -187,6 +206,7 @@ NTSTATUS FwpsCalloutUnregisterById0(const UINT32 id)
         return STATUS_NOT_FOUND;
     }
     for (i = 0; i < MAX_ASSOC; i++) busy += g_assoc[i].live && g_assoc[i].callout_id == id;
+    if (busy > 0) g_busy_with_contexts++; /* the real engine: STATUS_DEVICE_BUSY while a flow holds a context */
     busy += c->in_flight;
     if (busy > 0 || g_unregister_busy_times > 0) {
         if (g_unregister_busy_times > 0) g_unregister_busy_times--;
@@ -242,6 +262,7 @@ NTSTATUS FwpsFlowRemoveContext0(UINT64 flow, UINT16 layer, UINT32 callout_id)
         if (a->live && !a->pending_removal && a->flow == flow && a->layer == layer && a->callout_id == callout_id) {
             if (g_remove_pending_mode || a->in_flight > 0) {
                 a->pending_removal = TRUE; /* flowDeleteFn follows asynchronously */
+                a->pended_us = fake_now_us();
                 UNLOCK();
                 return STATUS_PENDING;
             }
@@ -259,10 +280,9 @@ void fake_wfp_complete_pending(void)
 {
     deletion d[MAX_DELETIONS];
     int i, n = 0;
-    if (g_pending_never_completes) return;
     LOCK();
     for (i = 0; i < MAX_ASSOC && n < MAX_DELETIONS; i++) {
-        if (g_assoc[i].live && g_assoc[i].pending_removal && g_assoc[i].in_flight == 0) end_association(&g_assoc[i], d, &n);
+        if (pending_due(&g_assoc[i])) end_association(&g_assoc[i], d, &n);
     }
     UNLOCK();
     run_deletions(d, n);
@@ -298,6 +318,7 @@ int fake_classify(UINT16 layer_id, const FWPS_INCOMING_VALUES0 *values, const FW
     }
     if (a != NULL) a->in_flight++;
     c->in_flight++;
+    g_classifies_in_flight++;
     classify = c->callout.classifyFn;
     memset(&filter, 0, sizeof(filter));
     filter.filterId = f->id;
@@ -306,15 +327,26 @@ int fake_classify(UINT16 layer_id, const FWPS_INCOMING_VALUES0 *values, const FW
     UNLOCK();
 
     memset(&out, 0, sizeof(out));
-    out.actionType = FWP_ACTION_NONE;
-    out.rights = FWPS_RIGHT_ACTION_WRITE;
-    classify(values, meta, layer_data, NULL, &filter, context, &out);
+    if (g_earlier_filter_blocks) {
+        /* A higher-priority filter blocked with a hard decision: the action reads BLOCK and the write right is gone. */
+        out.actionType = FWP_ACTION_BLOCK;
+        out.rights = 0;
+    } else {
+        out.actionType = FWP_ACTION_NONE;
+        out.rights = FWPS_RIGHT_ACTION_WRITE;
+    }
+    {
+        KIRQL old = fake_raise_to_dispatch(); /* transport and ALE classify may run at DISPATCH_LEVEL */
+        if (g_classify_hook != NULL) g_classify_hook(layer_id); /* as if from inside the classify */
+        classify(values, meta, layer_data, NULL, &filter, context, &out);
+        fake_lower_irql(old);
+    }
     if (fake_locks_held() > 0) fake_violation("classify returned holding a spin lock");
 
     LOCK();
     c->in_flight--;
-    if (a != NULL && --a->in_flight == 0 && a->live && a->pending_removal && !g_pending_never_completes &&
-        !g_remove_pending_mode) {
+    g_classifies_in_flight--;
+    if (a != NULL && --a->in_flight == 0 && !g_remove_pending_mode && pending_due(a)) {
         end_association(a, d, &n); /* the removal that met this classify completes now */
     }
     UNLOCK();
@@ -478,4 +510,12 @@ NTSTATUS FwpmFilterDeleteById0(HANDLE engine, UINT64 id)
     }
     UNLOCK();
     return STATUS_NOT_FOUND;
+}
+
+void fake_driver_image_unmapped(void)
+{
+    /* What the I/O manager does after DriverUnload returns: the code is gone. Anything WFP can still call is a bugcheck. */
+    if (fake_callouts_registered() > 0) fake_violation("driver unloaded with callouts registered: WFP can call freed code");
+    if (fake_classifies_in_flight() > 0) fake_violation("driver unloaded while a classify runs in its code");
+    if (fake_lookaside_lists_live() > 0) fake_violation("driver unloaded without deleting its lookaside list (a dangling entry in the kernel's list)");
 }

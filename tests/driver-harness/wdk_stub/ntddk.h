@@ -123,6 +123,7 @@ FORCEINLINE void InsertTailList(PLIST_ENTRY h, PLIST_ENTRY e)
 #define InterlockedIncrement(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
 #define InterlockedDecrement(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
 #define InterlockedIncrement64(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
+#define InterlockedDecrement64(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
 #define InterlockedAdd64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
 #define InterlockedExchange(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 static inline LONG InterlockedCompareExchange(volatile LONG *p, LONG exchange, LONG comparand)
@@ -137,6 +138,7 @@ static inline LONG64 InterlockedCompareExchange64(volatile LONG64 *p, LONG64 exc
 }
 #define ReadNoFence64(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define ReadNoFence(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ReadBooleanNoFence(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 
 /* ---- Spin locks ---- */
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
