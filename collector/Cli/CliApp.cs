@@ -28,18 +28,18 @@ public static class CliApp
         error ??= Console.Error;
         CliStreams.Use(output);
         var notices = error;
-        Store.StoreDatabase.Notices = line => notices.WriteLine("monitornetwork: " + line);
+        Store.StoreDatabase.Notices = line => notices.WriteLine("monitornetwork: " + Output.DisplayText.OneLine(line));
         var root = CreateRootCommand();
         var parse = root.Parse(args);
         if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
         {
-            error.WriteLine($"monitornetwork: unknown command '{args[0]}' (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})");
+            error.WriteLine($"monitornetwork: unknown command '{Output.DisplayText.OneLine(args[0])}' (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})");
             return (int)ExitCode.Usage;
         }
         if (parse.Errors.Count > 0)
         {
             var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            error.WriteLine($"monitornetwork: {message} (see 'monitornetwork --help')");
+            error.WriteLine($"monitornetwork: {Output.DisplayText.OneLine(message)} (see 'monitornetwork --help')");
             return (int)ExitCode.Usage;
         }
         try
@@ -53,7 +53,8 @@ public static class CliApp
 #pragma warning restore CA1031
         {
             var (code, message) = Failure.Describe(ex);
-            error.WriteLine($"monitornetwork: error: {message}");
+            // The message may quote a file name, a path or SQL a user was handed: one line, nothing a terminal obeys.
+            error.WriteLine($"monitornetwork: error: {Output.DisplayText.OneLine(message)}");
             // For bug reports: the one place a stack trace may appear, and only when asked for.
             if (Environment.GetEnvironmentVariable("MONITORNETWORK_DEBUG") == "1") error.WriteLine(ex);
             return (int)code;

@@ -43,9 +43,9 @@ public static class ResultWriters
     };
 
     /// <summary>The writer of <paramref name="format"/> over <paramref name="output"/>.</summary>
-    public static IResultWriter For(ResultFormat format, TextWriter output, bool outputIsTerminal, int tableRows = DefaultTableRows) => format switch
+    public static IResultWriter For(ResultFormat format, TextWriter output, bool outputIsTerminal, int tableRows = DefaultTableRows, bool csvRaw = false) => format switch
     {
-        ResultFormat.Csv => new CsvResultWriter(output),
+        ResultFormat.Csv => new CsvResultWriter(output, outputIsTerminal, csvRaw),
         ResultFormat.Json => new JsonResultWriter(output),
         _ => new TableResultWriter(output, outputIsTerminal, tableRows),
     };

@@ -1,7 +1,7 @@
 // An aligned table (Spectre.Console): numbers right-aligned, NULL blank, no colour when not on a terminal. A table
 // must be measured before it is drawn, so it keeps at most a cap of rows (1,000 by default) and only counts the
-// rest, then says how many it left out. Control characters in cells (an ESC in a process path could drive the
-// terminal) are shown as visible symbols, never sent.
+// rest, then says how many it left out. Control and bidi characters in cells (an ESC in a DNS name could drive the
+// terminal) are shown escaped by the one rule of DisplayText, never sent.
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -24,20 +24,6 @@ public sealed class TableResultWriter(TextWriter output, bool outputIsTerminal, 
         else _omitted++;
     }
 
-    /// <summary>The cell's text with every control character replaced by its visible Unicode symbol (U+2400 block).</summary>
-    public static string Visible(string text)
-    {
-        if (!text.Any(char.IsControl)) return text;
-        var chars = text.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-        {
-            if (chars[i] < 0x20) chars[i] = (char)(0x2400 + chars[i]);
-            else if (chars[i] == 0x7F) chars[i] = '\u2421';
-            else if (char.IsControl(chars[i])) chars[i] = '\uFFFD';
-        }
-        return new string(chars);
-    }
-
     /// <inheritdoc/>
     public void End()
     {
@@ -56,11 +42,11 @@ public sealed class TableResultWriter(TextWriter output, bool outputIsTerminal, 
             numeric[i] = _rows.Count > 0 && _rows.All(r => r[i] is null or long or int or double);
         for (var i = 0; i < _columns.Count; i++)
         {
-            var column = new TableColumn(Markup.Escape(Visible(_columns[i])));
+            var column = new TableColumn(Markup.Escape(DisplayText.Escape(_columns[i])));
             table.AddColumn(numeric[i] ? column.RightAligned() : column);
         }
         foreach (var row in _rows)
-            table.AddRow(row.Select(v => (IRenderable)new Text(Visible(ResultWriters.CellText(v)))).ToArray());
+            table.AddRow(row.Select(v => (IRenderable)new Text(DisplayText.Escape(ResultWriters.CellText(v)))).ToArray());
         console.Write(table);
         var total = _rows.Count + _omitted;
         console.WriteLine(_omitted == 0

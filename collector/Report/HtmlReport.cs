@@ -1,6 +1,8 @@
 // Renders a report as one self-contained HTML page: inline CSS and SVG, no script, no font, image or link that
-// leaves the file, so it opens offline in any browser and prints. Every value from the store is HTML-encoded:
-// process paths and host names come from the monitored machine and may carry markup.
+// leaves the file, so it opens offline in any browser and prints. Every value from the store is HTML-encoded with its
+// control and bidi characters escaped (DisplayText), and bidi-isolated (<bdi>, or FSI...PDI inside SVG text): process
+// paths and host names come from the monitored machine and any DNS server, and a right-to-left override or an Arabic
+// or Hebrew name must not reorder the address printed beside it.
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -36,7 +38,7 @@ public static class HtmlReport
         sb.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         sb.Append("<title>MonitorNetwork report</title><style>").Append(Style).Append("</style></head><body>");
         sb.Append("<h1>MonitorNetwork report</h1><dl class=\"meta\">");
-        Meta(sb, "store", d.DatabasePath);
+        Meta(sb, "store", d.DatabasePath, fromData: true);
         Meta(sb, "window", $"{Time(d.SinceUs)} to {(d.UntilUs >= ParameterBinder.MaxTimeUs ? "the last event" : Time(d.UntilUs))}");
         Meta(sb, "store holds", d.StoreFirstUs is { } f && d.StoreLastUs is { } l ? $"{Time(f)} to {Time(l)}" : "no events");
         Meta(sb, "parameters", Inv($"since={Time(d.SinceUs)} until={Time(d.UntilUs)} bucket={d.BucketSeconds}s top={d.Top}"));
@@ -69,12 +71,13 @@ public static class HtmlReport
              new ChartSeries("bytes out", "out", result.Rows.Select(r => (double)Num(result, r, "bytes_out")).ToList())], Bytes), result);
     }
 
+    /// <summary>A bar's label: each value from the data escaped and isolated, so none can reorder the other.</summary>
     private static string Label(QueryResult result, object?[] row, string preferred, string fallback)
     {
         var p = Value(result, row, preferred);
         var f = Value(result, row, fallback);
-        if (p is { Length: > 0 }) return preferred == "remote_host" ? $"{p} ({f})" : p;
-        return f is { Length: > 0 } ? (fallback == "pid" ? "pid " + f : f) : "(unknown)";
+        if (p is { Length: > 0 }) return preferred == "remote_host" ? $"{SvgChart.Isolate(p)} ({SvgChart.Isolate(f)})" : SvgChart.Isolate(p);
+        return f is { Length: > 0 } ? (fallback == "pid" ? "pid " + f : SvgChart.Isolate(f)) : "(unknown)";
     }
 
     private static void Section(StringBuilder sb, string id, string title, string lead, Func<string?> chart, QueryResult? table = null)
@@ -102,7 +105,10 @@ public static class HtmlReport
         {
             sb.Append("<tr>");
             for (var i = 0; i < row.Length; i++)
-                sb.Append(numeric[i] ? "<td class=\"n\">" : "<td>").Append(Esc(Cell(row[i], result.Columns[i]))).Append("</td>");
+            {
+                if (numeric[i]) sb.Append("<td class=\"n\">").Append(Esc(Cell(row[i], result.Columns[i]))).Append("</td>");
+                else sb.Append("<td><bdi>").Append(Esc(Cell(row[i], result.Columns[i]))).Append("</bdi></td>");
+            }
             sb.Append("</tr>");
         }
         sb.Append("</tbody></table>");
@@ -135,8 +141,8 @@ public static class HtmlReport
 
     private static int IndexOf(QueryResult result, string column) => result.Columns.ToList().IndexOf(column);
 
-    private static void Meta(StringBuilder sb, string name, string value) =>
-        sb.Append("<dt>").Append(Esc(name)).Append("</dt><dd>").Append(Esc(value)).Append("</dd>");
+    private static void Meta(StringBuilder sb, string name, string value, bool fromData = false) =>
+        sb.Append("<dt>").Append(Esc(name)).Append("</dt><dd>").Append(fromData ? "<bdi>" : "").Append(Esc(value)).Append(fromData ? "</bdi>" : "").Append("</dd>");
 
     private static string Time(long us) => us >= ParameterBinder.MaxTimeUs ? "max"
         : DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -144,7 +150,7 @@ public static class HtmlReport
     private static string ShortTime(long us, long bucketSeconds) =>
         DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString(bucketSeconds < 60 ? "HH:mm:ss" : "MM-dd HH:mm", CultureInfo.InvariantCulture);
 
-    private static string Esc(string text) => WebUtility.HtmlEncode(text);
+    private static string Esc(string text) => WebUtility.HtmlEncode(DisplayText.Escape(text));
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

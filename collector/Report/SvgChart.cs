@@ -55,7 +55,7 @@ public static class SvgChart
         for (var g = 0; g < labels.Count; g++)
         {
             var y = Top + g * groupHeight;
-            var label = labels[g].Length > 48 ? "…" + labels[g][^47..] : labels[g];
+            var label = Shorten(labels[g]);
             sb.Append(Inv($"<text class=\"label\" x=\"{labelWidth - 6}\" y=\"{y + barHeight * series.Count / 2.0 + 4:F1}\" text-anchor=\"end\"><title>{Esc(labels[g])}</title>{Esc(label)}</text>"));
         }
         for (var k = 0; k < series.Count; k++)
@@ -75,6 +75,17 @@ public static class SvgChart
         for (var k = 0; k < series.Count; k++)
             sb.Append(Inv($"<rect class=\"{series[k].CssClass}\" x=\"{labelWidth + k * 110}\" y=\"{legendY - 9}\" width=\"10\" height=\"10\"/><text class=\"axis\" x=\"{labelWidth + k * 110 + 14}\" y=\"{legendY}\">{Esc(series[k].Name)}</text>"));
         return sb.Append("</svg>").ToString();
+    }
+
+    /// <summary>At most 48 characters, cut at the front ("…" + the end): isolates cut open are closed again.</summary>
+    private static string Shorten(string label)
+    {
+        if (label.Length <= 48) return label;
+        var tail = label[^47..];
+        var opens = tail.Count(c => c == '\u2068');
+        var closes = tail.Count(c => c == '\u2069');
+        // The cut removed the opener of an isolate whose closer is kept: open it again at the start.
+        return "…" + new string('\u2068', Math.Max(0, closes - opens)) + tail;
     }
 
     private static StringBuilder Open(string title, string cssClass) =>
@@ -108,6 +119,13 @@ public static class SvgChart
     }
 
     private static string Esc(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>
+    /// A value from the data for a label: its control and bidi characters escaped (DisplayText), then wrapped in
+    /// FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE, the plain-text form of &lt;bdi&gt; that SVG text honours, so
+    /// right-to-left text stays inside its own run. The escaping means the data cannot close the isolate early.
+    /// </summary>
+    public static string Isolate(string? text) => "\u2068" + Output.DisplayText.Escape(text) + "\u2069";
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

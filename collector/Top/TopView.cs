@@ -18,8 +18,8 @@ public static class TopView
         var ageSeconds = (SessionStore.ToUnixUs(now) - snapshot.WindowEndUs) / 1e6;
         var stale = ageSeconds > StaleAfterSeconds ? $"  [yellow]newest data is {Age(ageSeconds)} old[/]" : "";
         var header = snapshot.Processes.Count == 0
-            ? new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(databasePath)}  [grey]no traffic in the store yet[/]")
-            : new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(databasePath)}  [grey]{Time(snapshot.WindowStartUs)} to {Time(snapshot.WindowEndUs)} ({snapshot.Seconds:F0} s), sorted by {sort.ToString().ToLowerInvariant()}[/]{stale}");
+            ? new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(DisplayText.OneLine(databasePath))}  [grey]no traffic in the store yet[/]")
+            : new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(DisplayText.OneLine(databasePath))}  [grey]{Time(snapshot.WindowStartUs)} to {Time(snapshot.WindowEndUs)} ({snapshot.Seconds:F0} s), sorted by {sort.ToString().ToLowerInvariant()}[/]{stale}");
         return new Rows(
             header,
             Table("process", "pid", TopSorting.Rank(snapshot.Processes, sort, rows), snapshot.Seconds),
@@ -37,7 +37,7 @@ public static class TopView
         {
             var cells = new List<string>();
             if (idColumn is not null) cells.Add(r.Pid?.ToString(CultureInfo.InvariantCulture) ?? "");
-            cells.Add(Markup.Escape(r.Label.Length == 0 ? "(unknown)" : r.Label));
+            cells.Add(Markup.Escape(r.Label.Length == 0 ? "(unknown)" : DisplayText.OneLine(r.Label)));
             cells.Add(ByteUnits.Format(r.BytesIn / seconds));
             cells.Add(ByteUnits.Format(r.BytesOut / seconds));
             cells.Add((r.Packets / seconds).ToString("F1", CultureInfo.InvariantCulture));

@@ -79,7 +79,7 @@ internal static class ImportCommand
             var result = await ImportOneAsync(settings, source, logger, cancel.Token).ConfigureAwait(false);
             var c = result.Counters;
             CliStreams.Out.WriteLine(
-                $"{source.Detail}: {result.Status}: {c.Written:N0} events written in {result.Elapsed.TotalSeconds:F1} s " +
+                $"{Output.DisplayText.OneLine(source.Detail)}: {result.Status}: {c.Written:N0} events written in {result.Elapsed.TotalSeconds:F1} s " +
                 $"({c.Received / Math.Max(result.Elapsed.TotalSeconds, 1e-3):N0}/s); dropped {c.Dropped}, lost {c.Lost}, malformed {c.Malformed}, unknown {c.Unknown}; session {result.SessionId}");
             if (result.Status == "interrupted") return (int)ExitCode.Interrupted;
         }

@@ -59,7 +59,7 @@ internal static class ServiceCommand
     {
         if (control is null) output.WriteLine("services: none on this OS (Windows only)");
         else foreach (var (name, state) in new ServiceInstaller(control).States()) output.WriteLine($"service {name}: {state}");
-        output.WriteLine($"store: {Path.GetFullPath(database)}");
+        output.WriteLine($"store: {Output.DisplayText.OneLine(Path.GetFullPath(database))}");
         if (!File.Exists(database))
         {
             output.WriteLine("store: not created yet");

@@ -2,6 +2,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MonitorNetwork.Collector.Configuration;
+using MonitorNetwork.Collector.Output;
 using MonitorNetwork.Collector.Store;
 using Spectre.Console;
 
@@ -36,7 +37,7 @@ internal static class StatsCommand
         });
         if (!terminal) console.Profile.Width = 4096;
         var grid = new Grid().AddColumn().AddColumn();
-        void Row(string name, string value) => grid.AddRow(new Text(name), new Text(value));
+        void Row(string name, string value) => grid.AddRow(new Text(name), new Text(DisplayText.OneLine(value)));
         static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
         static string T(long? us) => us is { } v ? DateTime.UnixEpoch.AddTicks(v * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture) : "-";
         Row("database", s.Path);
