@@ -41,12 +41,24 @@ public enum ExitCode
     DatabaseBusy = FailureKind.DatabaseBusy,
     /// <summary>The recording is in the store already.</summary>
     AlreadyImported = FailureKind.AlreadyImported,
+    /// <summary>An output file's folder is read-only.</summary>
+    OutputReadOnly = FailureKind.OutputReadOnly,
+    /// <summary>The disk filled while an output file was written; the old file is untouched.</summary>
+    OutputDiskFull = FailureKind.OutputDiskFull,
+    /// <summary>An output path is too long for the OS.</summary>
+    OutputPathTooLong = FailureKind.OutputPathTooLong,
+    /// <summary>An output file's folder does not exist.</summary>
+    OutputNoSuchFolder = FailureKind.OutputNoSuchFolder,
+    /// <summary>The path is the store, a directory, a device, a FIFO or a socket where a file was expected.</summary>
+    NotARegularFile = FailureKind.NotARegularFile,
+    /// <summary>appsettings.json is malformed, or a setting has the wrong type.</summary>
+    BadConfiguration = FailureKind.BadConfiguration,
     /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
     Interrupted = Hosting.StopSignals.InterruptedExitCode,
 }
 
 /// <summary>Maps failures to exit codes and one-line messages.</summary>
-public static class Failure
+public static partial class Failure
 {
     /// <summary>The exit code and the single line to print for <paramref name="ex"/>.</summary>
     public static (ExitCode Code, string Message) Describe(Exception ex) => ex switch
@@ -56,6 +68,9 @@ public static class Failure
         SqliteException { SqliteErrorCode: 8 } => (ExitCode.DatabaseUnwritable, "the database is read-only for this process"),
         SqliteException { SqliteErrorCode: 13 } => (ExitCode.DatabaseUnwritable, "the disk or the database is full"),
         SqliteException s => (ExitCode.Unexpected, $"database error (SQLite {s.SqliteErrorCode}): {OneLine(s.Message)}"),
+        InvalidDataException d when d.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) => (ExitCode.BadConfiguration, BadJson(d)),
+        InvalidOperationException o when ConfigurationValue().Match(o.Message) is { Success: true } m =>
+            (ExitCode.BadConfiguration, $"configuration: {m.Groups["k"].Value}{(m.Groups["v"].Success ? $" = '{m.Groups["v"].Value}'" : "")} is not a valid {Friendly(m.Groups["t"].Value)} (appsettings.json, or MONITORNETWORK_{m.Groups["k"].Value.Replace(":", "__", StringComparison.Ordinal)})"),
         UnauthorizedAccessException u => (ExitCode.AccessDenied, OneLine(u.Message)),
         PlatformNotSupportedException p => (ExitCode.NotSupportedOnThisOS, OneLine(p.Message)),
         _ => (ExitCode.Unexpected, $"unexpected error ({ex.GetType().Name}): {OneLine(ex.Message)}"),
@@ -65,4 +80,31 @@ public static class Failure
     public static ExitCode ToExitCode(FailureKind kind) => (ExitCode)(int)kind;
 
     private static string OneLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    // Microsoft.Extensions.Configuration's wording, with or without the value:
+    // "Failed to convert configuration value 'x' at 'Collector:Key' to type 'System.Int32'."
+    [System.Text.RegularExpressions.GeneratedRegex(@"configuration value (?:'(?<v>[^']*)' )?at '(?<k>[^']+)' to type '(?<t>[^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex ConfigurationValue();
+
+    private static string Friendly(string type) => type switch
+    {
+        "System.Int32" or "System.Int64" or "System.UInt64" => "whole number",
+        "System.Boolean" => "true or false",
+        "System.TimeSpan" => "duration (00:05:00)",
+        _ => type.Replace("System.", "", StringComparison.Ordinal),
+    };
+
+    /// <summary>"appsettings.json line 4, position 12: ...", from the loader's exception and JSON's own position.</summary>
+    private static string BadJson(InvalidDataException outer)
+    {
+        var file = System.Text.RegularExpressions.Regex.Match(outer.Message, "file '([^']+)'") is { Success: true } m ? m.Groups[1].Value : "appsettings.json";
+        // System.Text.Json's reader exception is internal: its message carries "LineNumber: N | BytePositionInLine: M".
+        var inner = outer.InnerException;
+        while (inner is not null && inner.GetType().Name != "JsonReaderException" && inner is not System.Text.Json.JsonException) inner = inner.InnerException;
+        if (inner is null) return $"configuration: {file}: {OneLine(outer.InnerException?.Message ?? outer.Message)}";
+        var at = System.Text.RegularExpressions.Regex.Match(inner.Message, @"LineNumber: (\d+) \| BytePositionInLine: (\d+)");
+        var where = at.Success ? $" line {long.Parse(at.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1}, position {long.Parse(at.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) + 1}" : "";
+        var what = inner.Message.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].Trim();
+        return $"configuration: {file}{where}: not valid JSON ({what})";
+    }
 }

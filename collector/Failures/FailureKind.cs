@@ -37,4 +37,17 @@ public enum FailureKind
     DatabaseBusy = 15,
     /// <summary>The recording is in the store already (import --again or --replace).</summary>
     AlreadyImported = 16,
+    /// <summary>An output file's folder is read-only (or this process may not write there).</summary>
+    OutputReadOnly = 17,
+    /// <summary>The disk (or quota) filled while an output file was written; nothing was replaced.</summary>
+    OutputDiskFull = 18,
+    /// <summary>An output path is longer than the OS allows.</summary>
+    OutputPathTooLong = 19,
+    /// <summary>An output file's folder does not exist.</summary>
+    OutputNoSuchFolder = 20,
+    /// <summary>An output or store path names something that must not be written or opened as one: the store itself
+    /// (or its -wal/-shm), a directory, a device, a FIFO or a socket.</summary>
+    NotARegularFile = 21,
+    /// <summary>appsettings.json (or a MONITORNETWORK_ variable) is malformed or holds a value of the wrong type.</summary>
+    BadConfiguration = 22,
 }

@@ -26,6 +26,7 @@ public static class StoreDatabase
     public static SqliteConnection OpenForWriting(string path, TimeSpan busyTimeout, int pageCacheMiB = DefaultPageCacheMiB)
     {
         var full = Path.GetFullPath(path);
+        RequireFileOrNothing(full);
         try
         {
             StorePaths.EnsurePrivateDirectory(full);
@@ -79,6 +80,7 @@ public static class StoreDatabase
     public static SqliteConnection OpenReadOnly(string path)
     {
         var full = Path.GetFullPath(path);
+        RequireFileOrNothing(full);
         if (!File.Exists(full))
             throw new MonitorNetworkException(FailureKind.NotFound, $"no database at {full}");
         CheckAccess(full, FileAccess.Read);
@@ -91,6 +93,24 @@ public static class StoreDatabase
             Notices?.Invoke($"note: {full}: its directory or WAL cannot be written here, so it is read immutable: changes still in its WAL are not seen");
             return OpenReadOnlyAs(full, "file:" + Uri.EscapeDataString(full).Replace("%2F", "/", StringComparison.Ordinal) + "?immutable=1");
         }
+    }
+
+    /// <summary>
+    /// Refuses, before anything opens it, a store path that is a directory, a device, a FIFO or a socket (through a
+    /// symlink too): opening a FIFO blocks forever, and SQLite would chmod a device and create a journal beside it.
+    /// </summary>
+    private static void RequireFileOrNothing(string full)
+    {
+        var kind = Files.FileKinds.Of(full);
+        if (kind == Files.FileKind.Symlink)
+        {
+            var target = File.ResolveLinkTarget(full, returnFinalTarget: true);
+            kind = target is null ? Files.FileKind.Missing : Files.FileKinds.Of(target.FullName);
+        }
+        if (kind is Files.FileKind.Missing or Files.FileKind.Regular) return;
+        throw new MonitorNetworkException(FailureKind.NotARegularFile, kind == Files.FileKind.Directory
+            ? $"--db: {full} is a directory; give the database file (for example {Path.Combine(full, "monitornetwork.db")})"
+            : $"--db: {full} is {Files.FileKinds.Describe(kind)}, not a database file");
     }
 
     /// <summary>Access denied (exit 9) rather than SQLite's "unable to open" when the OS refuses this process the file.</summary>

@@ -10,6 +10,9 @@ namespace MonitorNetwork.Collector.Cli.Commands;
 /// <summary>Defines and runs the report command.</summary>
 internal static class ReportCommand
 {
+    /// <summary>The most rows a ranked section may have: a page a browser still opens (one request made 68 MB).</summary>
+    internal const int MaxTop = 1000;
+
     /// <summary>The command definition.</summary>
     public static Command Create()
     {
@@ -24,16 +27,20 @@ internal static class ReportCommand
             var now = DateTimeOffset.UtcNow;
             var sinceUs = Time("--since", parse.GetValue(since)!, now);
             var untilUs = Time("--until", parse.GetValue(until)!, now);
-            var data = ReportBuilder.Build(StoreLocation.Resolve(parse.GetValue(db)), sinceUs, untilUs, parse.GetValue(top), now);
-            var html = HtmlReport.Render(data);
+            var rows = parse.GetValue(top);
+            if (rows is < 1 or > MaxTop) throw new MonitorNetworkException(FailureKind.Usage, $"--top: {rows} is out of range (1 to {MaxTop})");
+            var database = StoreLocation.Resolve(parse.GetValue(db));
             var target = parse.GetValue(output)!;
+            if (target != "-") Files.OutputFile.Check(target, "--out", [database]); // before the work, not after
+            var data = ReportBuilder.Build(database, sinceUs, untilUs, rows, now);
+            var html = HtmlReport.Render(data);
             if (target == "-")
             {
                 CliStreams.Out.Write(html);
                 return (int)ExitCode.Success;
             }
-            Write(target, html);
-            CliStreams.Out.WriteLine($"wrote {Path.GetFullPath(target)} ({html.Length / 1024.0:F0} KiB)");
+            Files.OutputFile.WriteText(target, "--out", html, [database]);
+            CliStreams.Out.WriteLine($"wrote {Output.DisplayText.OneLine(Path.GetFullPath(target))} ({html.Length / 1024.0:F0} KiB)");
             return (int)ExitCode.Success;
         });
         return command;
@@ -41,24 +48,4 @@ internal static class ReportCommand
 
     private static long Time(string option, string text, DateTimeOffset now) => ParameterBinder.ParseTime(text, now)
         ?? throw new MonitorNetworkException(FailureKind.Usage, $"{option}: '{text}' is not a time (ISO-8601 UTC, relative such as 24h, 0 or max)");
-
-    /// <summary>Writes beside the target and renames, so a reader (or a browser reloading) never sees half a page.</summary>
-    private static void Write(string target, string html)
-    {
-        var full = Path.GetFullPath(target);
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory)) throw new MonitorNetworkException(FailureKind.NotFound, $"--out: no such directory: {directory}");
-        if (Directory.Exists(full)) throw new MonitorNetworkException(FailureKind.Usage, $"--out: {full} is a directory; give a file name");
-        var temporary = full + ".partial";
-        try
-        {
-            File.WriteAllText(temporary, html);
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            File.Delete(temporary);
-            throw new MonitorNetworkException(FailureKind.AccessDenied, $"--out: cannot write {full}: access denied");
-        }
-    }
 }
