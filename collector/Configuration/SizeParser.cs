@@ -15,10 +15,28 @@ public static class SizeParser
         foreach (var (suffix, factor) in units)
         {
             if (t.EndsWith(suffix, StringComparison.Ordinal)
-                && double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0)
+                && double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0
+                && n * factor < long.MaxValue)
                 return (long)(n * factor);
         }
         if (long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var bytes) && bytes > 0) return bytes;
         throw new MonitorNetworkException(FailureKind.Usage, $"'{text}' is not a size (examples: 500MB, 10GB, 1TB)");
+    }
+
+    /// <summary><see cref="Parse(string)"/> between <paramref name="min"/> and <paramref name="max"/> bytes; failures name <paramref name="option"/>.</summary>
+    public static long Parse(string text, string option, long min, long max)
+    {
+        long value;
+        try
+        {
+            value = Parse(text);
+        }
+        catch (MonitorNetworkException ex)
+        {
+            throw new MonitorNetworkException(FailureKind.Usage, $"{option}: {ex.Message}", ex);
+        }
+        if (value < min || value > max)
+            throw new MonitorNetworkException(FailureKind.Usage, $"{option}: '{text}' is out of range ({min >> 20}MB to {max >> 30}GB)");
+        return value;
     }
 }

@@ -15,7 +15,12 @@ public static class StoreLocation
     /// <summary><see cref="Resolve(string?)"/> with the directory holding appsettings.json given.</summary>
     internal static string Resolve(string? given, string programDirectory)
     {
-        if (!string.IsNullOrWhiteSpace(given)) return given;
+        if (given is not null)
+        {
+            // An empty --db (an unset shell variable, say) must not quietly mean the default store.
+            if (string.IsNullOrWhiteSpace(given)) throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--db: the path is empty");
+            return given;
+        }
         var configured = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(programDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables("MONITORNETWORK_")

@@ -217,8 +217,16 @@ public sealed class ContractDecoder : IEventDecoder
 
     private static FlowDeletedEvent? DecodeFlowDeleted<TView>(in TView view, Layout l) where TView : IEventView
     {
-        if (!TryFlowTuple(view, l, out var t) || !TryCounters(view, l, 8, out var c)) return null;
-        return new FlowDeletedEvent(view.TimestampUs, t.FlowId, c.PacketsIn, c.BytesIn, c.PacketsOut, c.BytesOut) { Identity = IdentityOf(t) };
+        if (!TryFlowTuple(view, l, out var t)) return null;
+        if (TryCounters(view, l, 8, out var c))
+            return new FlowDeletedEvent(view.TimestampUs, t.FlowId, c.PacketsIn, c.BytesIn, c.PacketsOut, c.BytesOut) { Identity = IdentityOf(t) };
+        // Counters that are integers but past 2^63-1 cannot be stored; the flow's end still can, or it would stay open
+        // for ever. Anything else wrong with them is a malformed event.
+        for (var i = 8; i < 12; i++)
+        {
+            if (!FieldValue.TryUnsigned(Value(view, l, i), ulong.MaxValue, out _)) return null;
+        }
+        return new FlowDeletedEvent(view.TimestampUs, t.FlowId, 0, 0, 0, 0) { Identity = IdentityOf(t), CountersRefused = true };
     }
 
     private static FlowDeletedEvent? DecodeFlowDeletedVersion1<TView>(in TView view, Layout l) where TView : IEventView

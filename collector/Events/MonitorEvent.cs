@@ -30,6 +30,12 @@ public sealed record FlowDeletedEvent(
 {
     /// <summary>The flow's identity (contract version 2).</summary>
     public FlowIdentity? Identity { get; init; }
+
+    /// <summary>
+    /// A counter was above 2^63-1 (the store's integers): the counters are refused (zero here), and the flow ends
+    /// with the counters of its last stored record (InputSanity counter_overflow).
+    /// </summary>
+    public bool CountersRefused { get; init; }
 }
 
 /// <summary>
@@ -74,4 +80,11 @@ public sealed record ProcessEndedEvent(long TimestampUs, uint ProcessId, long St
 /// for, the CNAME chain the answer went through, and the addresses it got (empty for a failure).
 /// </summary>
 public sealed record DnsAnswerEvent(long TimestampUs, uint ProcessId, string QueryName, uint QueryType, uint Status,
-    IReadOnlyList<string> CnameChain, IReadOnlyList<NetAddress> Addresses) : MonitorEvent(TimestampUs);
+    IReadOnlyList<string> CnameChain, IReadOnlyList<NetAddress> Addresses) : MonitorEvent(TimestampUs)
+{
+    /// <summary>The answer's CNAME chain was longer than the store keeps, or held an over-long name (InputSanity).</summary>
+    public bool CnamesCapped { get; init; }
+
+    /// <summary>The answer held an address in a loose form ("127.1", "0x7f.1"), left out (InputSanity).</summary>
+    public bool AddressesRejected { get; init; }
+}

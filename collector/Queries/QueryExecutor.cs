@@ -15,7 +15,7 @@ namespace MonitorNetwork.Collector.Queries;
 /// <summary>Executes queries against a MonitorNetwork database.</summary>
 public static class QueryExecutor
 {
-    private const int SqliteReadOnly = 8, SqliteInterrupt = 9, SqliteAuth = 23;
+    private const int SqliteNoMem = 7, SqliteReadOnly = 8, SqliteInterrupt = 9, SqliteTooBig = 18, SqliteAuth = 23;
 
     /// <summary>How long a query may run unless told otherwise (query --timeout).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
@@ -44,12 +44,19 @@ public static class QueryExecutor
         return dynamicParameters;
     }
 
-    /// <summary>Runs <paramref name="sql"/>, handing each row to <paramref name="writer"/> as it is read; returns the row count.</summary>
-    public static long Stream(string databasePath, string sql, DynamicParameters? parameters, TimeSpan timeout, IResultWriter writer)
+    /// <summary>SQLite's hard heap limit for a query unless told otherwise (query --heap-limit).</summary>
+    public const long DefaultHeapLimit = 256L << 20;
+
+    /// <summary>
+    /// Runs <paramref name="sql"/>, handing each row to <paramref name="writer"/> as it is read; returns the row count.
+    /// SQLite may use at most <paramref name="heapLimit"/> bytes (its hard heap limit, process-wide: a CLI runs one query).
+    /// </summary>
+    public static long Stream(string databasePath, string sql, DynamicParameters? parameters, TimeSpan timeout, IResultWriter writer, long heapLimit = DefaultHeapLimit)
     {
         if (string.IsNullOrWhiteSpace(sql)) throw new MonitorNetworkException(FailureKind.Usage, "--sql: the SQL is empty");
         using var connection = StoreDatabase.OpenReadOnly(databasePath);
         connection.Execute("PRAGMA query_only = 1");
+        raw.sqlite3_hard_heap_limit64(heapLimit);
         var clock = Stopwatch.StartNew();
         // Checked every 10,000 virtual-machine steps: about a millisecond of work, a negligible cost.
         raw.sqlite3_progress_handler(connection.Handle, 10_000, _ => clock.Elapsed > timeout ? 1 : 0, null);
@@ -74,6 +81,11 @@ public static class QueryExecutor
             throw new MonitorNetworkException(FailureKind.QueryTimeout,
                 $"the query ran past its {timeout.TotalSeconds:0.#} s limit and was stopped ({rows} rows written); raise it with --timeout", ex);
         }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteNoMem or SqliteTooBig)
+        {
+            throw new MonitorNetworkException(FailureKind.QueryFailed,
+                $"the query needed more than its {heapLimit >> 20} MB of memory and was stopped ({rows} rows written); raise it with --heap-limit, or ask for less", ex);
+        }
         catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteAuth)
         {
             throw new MonitorNetworkException(FailureKind.QueryFailed, "queries are read-only: this SQL would attach a file, vacuum into one, or change a setting, and was refused before it ran", ex);
@@ -89,6 +101,7 @@ public static class QueryExecutor
         finally
         {
             raw.sqlite3_progress_handler(connection.Handle, 0, null, null);
+            raw.sqlite3_hard_heap_limit64(0);
         }
     }
 

@@ -31,6 +31,9 @@ public sealed class NettraceFileSource(string path, Decoding.IEventDecoder? deco
         _stream.Position = 0;
         if (read < head.Length || !head.SequenceEqual(s_magic))
             throw new MonitorNetworkException(FailureKind.BadTraceFile, $"{fullPath} is not a .nettrace file (it lacks the 'Nettrace' header)");
+        if (NettraceHeader.ReadQpcFrequency(_stream) is { } frequency && !NettraceHeader.Plausible(frequency))
+            throw new MonitorNetworkException(FailureKind.BadTraceFile,
+                $"{fullPath}: its recorded clock frequency is {frequency} Hz, which no clock has, so none of its times can be trusted; it was not imported");
         var layout = NettraceSalvage.Read(_stream);
         if (!layout.EndsCleanly)
         {

@@ -22,17 +22,20 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
     private readonly ProcessWriter _processes;
     private readonly IBatchTableWriter[] _all;
     private readonly SqliteCommand _updateSession;
+    private readonly InputSanity _sanity = new();
+    private readonly TimeProvider _clock;
 
     /// <summary>Prepares the statements on <paramref name="connection"/> for session <paramref name="sessionId"/>.</summary>
-    public SqliteEventWriter(SqliteConnection connection, long sessionId)
+    public SqliteEventWriter(SqliteConnection connection, long sessionId, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _connection = connection;
         _sessionId = sessionId;
         _remotes = new RemoteTable(connection);
         _images = new ImageTable(connection);
         _packets = new PacketStreamWriter(connection, sessionId, _remotes);
         _dns = new DnsAnswerWriter(connection, sessionId, _remotes);
-        _flows = new FlowWriter(connection, sessionId, _remotes, _images, _dns, _packets);
+        _flows = new FlowWriter(connection, sessionId, _remotes, _images, _dns, _packets, _sanity);
         _health = new HealthWriter(connection, sessionId);
         _processes = new ProcessWriter(connection);
         // Flushed in this order at the end of a batch: packet rows and rollups after everything that adds to them.
@@ -93,8 +96,16 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         {
             foreach (var w in _all) w.Begin(tx);
             _updateSession.Transaction = tx;
+            var nowUs = SessionStore.ToUnixUs(_clock.GetUtcNow());
             foreach (var evt in batch)
             {
+                // A zeroed or lying clock (1601, 1969, next year) would put the event outside every time window, or
+                // in the wrong one: it is refused here, counted, and said in the batch's InputSanity row.
+                if (!InputSanity.Plausible(evt.TimestampUs, nowUs))
+                {
+                    _sanity.Note(InputSanity.Rules.TimestampImplausible, evt.TimestampUs);
+                    continue;
+                }
                 switch (evt)
                 {
                     case PacketEvent p:
@@ -106,9 +117,14 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
                     case HealthEvent h: _health.Write(h); break;
                     case ProcessStartedEvent s: _processes.Write(s); break;
                     case ProcessEndedEvent e: _processes.Write(e); break;
-                    case DnsAnswerEvent d: _dns.Write(d); break;
+                    case DnsAnswerEvent d:
+                        if (d.CnamesCapped) _sanity.Note(InputSanity.Rules.CnameChainCapped, d.TimestampUs);
+                        if (d.AddressesRejected) _sanity.Note(InputSanity.Rules.AddressNotStrict, d.TimestampUs);
+                        _dns.Write(d);
+                        break;
                 }
             }
+            if (_sanity.Take(nowUs) is { } sanity) _health.Write(sanity);
             foreach (var w in _all) w.Flush();
             SqlCommands.Run(_updateSession, counters.Received, counters.Written, counters.Dropped, counters.Lost, counters.Malformed, counters.Unknown, _sessionId);
             tx.Commit();
@@ -116,6 +132,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         catch
         {
             foreach (var w in _all) w.RolledBack();
+            _sanity.Clear();
             throw;
         }
         finally

@@ -73,7 +73,7 @@ public sealed class HostileQueryTests : IClassFixture<NamedQueryGoldenTests.Fixt
         Assert.Equal(0, code);
         Assert.DoesNotContain('\u001b', output);
         Assert.DoesNotContain('\u0007', output);
-        Assert.Contains("evil\u241B[2J\u2407", output);
+        Assert.Contains("evil\\x1b[2J\\x07", output); // shown as escapes (Output/DisplayText), never sent
         var (_, csv, _) = await Run("query", "--db", _store.DatabasePath, "--format", "csv", "--sql", "select 'a,b' || char(10) || 'c' as v");
         Assert.Equal("v\r\n\"a,b\nc\"\r\n", csv); // CSV escapes as RFC 4180 says
     }

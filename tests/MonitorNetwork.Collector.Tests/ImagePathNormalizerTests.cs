@@ -52,6 +52,8 @@ public class ImagePathNormalizerTests
         Assert.Equal(@"C:\Windows\explorer.exe", paths.Normalize(@"\device\harddiskvolume3\windows\explorer.exe"));
     }
 
+    private const long T0 = 1_767_225_600_000_000; // 2026-01-01T00:00:00Z: the store refuses implausible times
+
     [Fact]
     public void Store_KeepsTheNormalisedPathAndTheSentOneBeside()
     {
@@ -62,9 +64,9 @@ public class ImagePathNormalizerTests
         var address = NetAddress.FromIPAddress(IPAddress.Parse("10.0.0.1"));
         MonitorEvent[] events =
         [
-            paths.Apply(new ProcessStartedEvent(1, 700, 100, @"\Device\HarddiskVolume3\Windows\System32\svchost.exe", null)),
-            paths.Apply(new FlowEstablishedEvent(2, 9, 700, FlowDirection.Outbound, 6, address, 5000, address, 443, wfp)),
-            paths.Apply(new FlowEstablishedEvent(3, 10, 700, FlowDirection.Outbound, 6, address, 5001, address, 443, @"C:\Windows\System32\svchost.exe")),
+            paths.Apply(new ProcessStartedEvent(T0 + 1, 700, 100, @"\Device\HarddiskVolume3\Windows\System32\svchost.exe", null)),
+            paths.Apply(new FlowEstablishedEvent(T0 + 2, 9, 700, FlowDirection.Outbound, 6, address, 5000, address, 443, wfp)),
+            paths.Apply(new FlowEstablishedEvent(T0 + 3, 10, 700, FlowDirection.Outbound, 6, address, 5001, address, 443, @"C:\Windows\System32\svchost.exe")),
         ];
         using (var c = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(1)))
         {

@@ -105,8 +105,8 @@ public partial class ReportTests
 
     [Theory]
     [InlineData("--since", "yesterday-ish", 2, "--since: 'yesterday-ish' is not a time")]
-    [InlineData("--top", "0", 2, "--top must be at least 1")]
-    [InlineData("--out", "/nonexistent-dir/r.html", 3, "--out: no such directory: /nonexistent-dir")]
+    [InlineData("--top", "0", 2, "--top: 0 is out of range")]
+    [InlineData("--out", "/nonexistent-dir/r.html", 20, "--out: no such folder: /nonexistent-dir")]
     public async Task Command_BadInput_OneLineAndItsExitCode(string option, string value, int code, string message)
     {
         using var dir = new TempDirectory();

@@ -12,6 +12,12 @@ namespace MonitorNetwork.Collector.Cli.Commands;
 /// <summary>Defines and runs the query command.</summary>
 internal static class QueryCommand
 {
+    /// <summary>Bounds of --timeout: long enough for a year of rollups, short of never.</summary>
+    internal static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(100), MaxTimeout = TimeSpan.FromDays(1);
+
+    /// <summary>Bounds of --heap-limit.</summary>
+    internal const long MinHeapLimit = 16L << 20, MaxHeapLimit = 64L << 30;
+
     /// <summary>The command definition.</summary>
     public static Command Create()
     {
@@ -22,15 +28,18 @@ internal static class QueryCommand
         var sql = new Option<string?>("--sql") { Description = "Run this SQL instead of a named query (read-only)" };
         var timeout = new Option<string>("--timeout") { Description = "Stop the query after this long", DefaultValueFactory = _ => "30s", HelpName = "T" };
         var maxRows = new Option<int>("--max-rows") { Description = "Rows a table shows (CSV and JSON write them all)", DefaultValueFactory = _ => ResultWriters.DefaultTableRows, HelpName = "N" };
-        var command = new Command("query", "Run a named query or read-only SQL against the database") { name, db, parameters, format, sql, timeout, maxRows };
+        var heapLimit = new Option<string>("--heap-limit") { Description = "The most memory SQLite may use for the query (SQLite's hard heap limit)", DefaultValueFactory = _ => "256MB", HelpName = "SIZE" };
+        var csvRaw = new Option<bool>("--csv-raw") { Description = "CSV: write text cells exactly as stored (no leading ' before = + - @, for pipelines, not spreadsheets)" };
+        var command = new Command("query", "Run a named query or read-only SQL against the database") { name, db, parameters, format, sql, timeout, maxRows, heapLimit, csvRaw };
         command.SetAction(parse =>
         {
             var resultFormat = ResultWriters.Parse(parse.GetValue(format)!);
-            var limit = DurationParser.Parse(parse.GetValue(timeout)!);
+            var limit = DurationParser.Parse(parse.GetValue(timeout)!, "--timeout", MinTimeout, MaxTimeout);
+            var heap = SizeParser.Parse(parse.GetValue(heapLimit)!, "--heap-limit", MinHeapLimit, MaxHeapLimit);
             if (parse.GetValue(maxRows) < 1) throw new MonitorNetworkException(FailureKind.Usage, "--max-rows must be at least 1");
             var (text, bound) = Prepare(parse.GetValue(name), parse.GetValue(sql), parse.GetValue(parameters) ?? []);
-            var writer = ResultWriters.For(resultFormat, CliStreams.Out, CliStreams.OutIsTerminal, parse.GetValue(maxRows));
-            QueryExecutor.Stream(StoreLocation.Resolve(parse.GetValue(db)), text, bound, limit, writer);
+            var writer = ResultWriters.For(resultFormat, CliStreams.Out, CliStreams.OutIsTerminal, parse.GetValue(maxRows), parse.GetValue(csvRaw));
+            QueryExecutor.Stream(StoreLocation.Resolve(parse.GetValue(db)), text, bound, limit, writer, heap);
             return (int)ExitCode.Success;
         });
         return command;

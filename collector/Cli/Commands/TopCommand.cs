@@ -30,7 +30,7 @@ internal static class TopCommand
             if (!Enum.TryParse<TopSort>(parse.GetValue(sort), ignoreCase: true, out var order) || !Enum.IsDefined(order))
                 throw new MonitorNetworkException(FailureKind.Usage, $"--sort: '{parse.GetValue(sort)}' is not total, in, out or packets");
             var count = parse.GetValue(rows);
-            if (count < 1) throw new MonitorNetworkException(FailureKind.Usage, "--rows must be at least 1");
+            if (count is < 1 or > ReportCommand.MaxTop) throw new MonitorNetworkException(FailureKind.Usage, $"--rows: {count} is out of range (1 to {ReportCommand.MaxTop})");
             if (parse.GetValue(live))
             {
                 if (!OperatingSystem.IsWindows())

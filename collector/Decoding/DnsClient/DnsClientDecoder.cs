@@ -17,7 +17,7 @@ public sealed class DnsClientDecoder : IEventDecoder
     /// <summary>The query-completed event.</summary>
     public const int QueryCompleted = 3008;
     /// <summary>Longest query name kept (a DNS name is at most 253 characters; anything longer is hostile).</summary>
-    public const int MaxNameChars = 1024;
+    public const int MaxNameChars = Store.InputSanity.MaxDnsNameChars;
 
     /// <inheritdoc/>
     public DecodeOutcome Decode<TView>(in TView view, out MonitorEvent? decoded) where TView : IEventView
@@ -33,8 +33,13 @@ public sealed class DnsClientDecoder : IEventDecoder
                 || !FieldValue.TryUnsigned(EventViews.Field(view, "QueryStatus"), uint.MaxValue, out var status))
                 return DecodeOutcome.Malformed;
             var results = EventViews.Field(view, "QueryResults") as string;
-            var (cnames, addresses) = status == 0 ? DnsQueryResults.Parse(results) : ([], []);
-            decoded = new DnsAnswerEvent(view.TimestampUs, (uint)Math.Max(0, view.ProcessId), name.TrimEnd('.'), (uint)type, (uint)status, cnames, addresses);
+            var parsed = status == 0 ? DnsQueryResults.ParseChecked(results) : (([], []), false, false);
+            var (cnames, addresses) = parsed.Answer;
+            decoded = new DnsAnswerEvent(view.TimestampUs, (uint)Math.Max(0, view.ProcessId), name.TrimEnd('.'), (uint)type, (uint)status, cnames, addresses)
+            {
+                CnamesCapped = parsed.CnamesCapped,
+                AddressesRejected = parsed.AddressesRejected,
+            };
             return DecodeOutcome.Decoded;
         }
 #pragma warning disable CA1031 // The ETW callback must never see an exception.

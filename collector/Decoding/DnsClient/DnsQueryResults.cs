@@ -13,11 +13,19 @@ public static class DnsQueryResults
     private const int CnameType = 5;
 
     /// <summary>Parses <paramref name="results"/>; addresses are canonical (v4-mapped becomes IPv4), in answer order, once each.</summary>
-    public static (IReadOnlyList<string> Cnames, IReadOnlyList<NetAddress> Addresses) Parse(string? results)
+    public static (IReadOnlyList<string> Cnames, IReadOnlyList<NetAddress> Addresses) Parse(string? results) => ParseChecked(results).Answer;
+
+    /// <summary>
+    /// <see cref="Parse"/>, saying what it left out: a chain past <see cref="Store.InputSanity.MaxCnameChain"/> or a
+    /// CNAME past <see cref="Store.InputSanity.MaxDnsNameChars"/> (CnamesCapped), an address in a loose form such as
+    /// "127.1" or "0x7f.0.0.1" (AddressesRejected): only dotted-quad IPv4 and RFC 4291 IPv6 text are addresses.
+    /// </summary>
+    public static ((IReadOnlyList<string> Cnames, IReadOnlyList<NetAddress> Addresses) Answer, bool CnamesCapped, bool AddressesRejected) ParseChecked(string? results)
     {
         var cnames = new List<string>();
         var addresses = new List<NetAddress>();
-        if (string.IsNullOrWhiteSpace(results)) return (cnames, addresses);
+        bool capped = false, rejected = false;
+        if (string.IsNullOrWhiteSpace(results)) return ((cnames, addresses), false, false);
         foreach (var raw in results.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (raw.StartsWith("type:", StringComparison.OrdinalIgnoreCase))
@@ -27,16 +35,20 @@ public static class DnsQueryResults
                 if (space > 0 && int.TryParse(rest[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var type) && type == CnameType)
                 {
                     var name = rest[space..].Trim().TrimEnd('.');
-                    if (name.Length > 0) cnames.Add(name);
+                    if (name.Length > Store.InputSanity.MaxDnsNameChars || cnames.Count >= Store.InputSanity.MaxCnameChain) capped = true;
+                    else if (name.Length > 0) cnames.Add(name);
                 }
                 continue;
             }
-            if (IPAddress.TryParse(raw, out var ip) && ip.ToString().Length > 0)
+            if (NetAddress.TryParseStrict(raw, out var address))
             {
-                var address = NetAddress.FromIPAddress(ip);
                 if (!addresses.Contains(address)) addresses.Add(address);
             }
+            else if (IPAddress.TryParse(raw, out _))
+            {
+                rejected = true; // an address, but in a form no DNS client writes: "1", "127.1", "0x7f.1", "1.2.3.4%eth0"
+            }
         }
-        return (cnames, addresses);
+        return ((cnames, addresses), capped, rejected);
     }
 }

@@ -10,12 +10,15 @@ internal readonly record struct FlowCounters(long PacketsIn, long BytesIn, long 
     /// </summary>
     public MinuteTotals IncreaseSince(FlowCounters previous)
     {
-        var reset = PacketsIn < previous.PacketsIn || BytesIn < previous.BytesIn || PacketsOut < previous.PacketsOut || BytesOut < previous.BytesOut;
-        var from = reset ? default : previous;
+        var from = WentBackFrom(previous) ? default : previous;
         return new MinuteTotals
         {
             PacketsIn = PacketsIn - from.PacketsIn, BytesIn = BytesIn - from.BytesIn,
             PacketsOut = PacketsOut - from.PacketsOut, BytesOut = BytesOut - from.BytesOut,
         };
     }
+
+    /// <summary>Whether any counter is below <paramref name="previous"/>'s: a new segment, counted from zero.</summary>
+    public bool WentBackFrom(FlowCounters previous) =>
+        PacketsIn < previous.PacketsIn || BytesIn < previous.BytesIn || PacketsOut < previous.PacketsOut || BytesOut < previous.BytesOut;
 }

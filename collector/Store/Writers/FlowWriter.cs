@@ -19,6 +19,7 @@ internal sealed class FlowWriter : IBatchTableWriter
     private readonly DnsAnswerWriter _dns;
     private readonly PacketStreamWriter _streams;
     private readonly FlowMinuteRollup _minutes;
+    private readonly InputSanity _sanity;
     private readonly SqliteCommand _insertEstablished, _insertSeen, _findOpen, _updateStats, _endFlow, _insertEnded, _markPacketsSeen, _hasPackets;
 
     /// <summary>
@@ -27,11 +28,12 @@ internal sealed class FlowWriter : IBatchTableWriter
     /// </summary>
     private const string PacketsStored = "EXISTS (SELECT 1 FROM packet_stream s WHERE s.flow_id = $flow AND s.flow_ended = 0)";
 
-    /// <summary>An open flow as its row has it: the previous record's counters and time.</summary>
-    private sealed record OpenFlow(long FlowKey, long PreviousUs, FlowCounters Previous, bool PacketsSeen);
+    /// <summary>An open flow as its row has it: the previous record's counters and time, and who it belongs to.</summary>
+    private sealed record OpenFlow(long FlowKey, long PreviousUs, FlowCounters Previous, bool PacketsSeen, long? Pid = null, long? Protocol = null, long? LocalPort = null, long? RemotePort = null, string? RemoteAddress = null);
 
-    public FlowWriter(SqliteConnection connection, long sessionId, RemoteTable remotes, ImageTable images, DnsAnswerWriter dns, PacketStreamWriter streams)
+    public FlowWriter(SqliteConnection connection, long sessionId, RemoteTable remotes, ImageTable images, DnsAnswerWriter dns, PacketStreamWriter streams, InputSanity sanity)
     {
+        _sanity = sanity;
         _sessionId = sessionId;
         _remotes = remotes;
         _images = images;
@@ -50,7 +52,8 @@ internal sealed class FlowWriter : IBatchTableWriter
             """, "$flow", "$session", "$pid", "$dir", "$proto", "$la", "$lp", "$ra", "$rp", "$rid", "$ts", "$host");
         _findOpen = SqlCommands.Prepare(connection, """
             SELECT flow_key, coalesce(stats_ts_us, start_ts_us), coalesce(stats_packets_in, 0), coalesce(stats_bytes_in, 0),
-                   coalesce(stats_packets_out, 0), coalesce(stats_bytes_out, 0), packets_seen
+                   coalesce(stats_packets_out, 0), coalesce(stats_bytes_out, 0), packets_seen,
+                   pid, protocol, local_port, remote_port, remote_address
             FROM flow_row WHERE flow_id = $flow AND end_ts_us IS NULL
             ORDER BY flow_key DESC LIMIT 1
             """, "$flow");
@@ -89,17 +92,20 @@ internal sealed class FlowWriter : IBatchTableWriter
     public void WriteStats(FlowStatsEvent s)
     {
         var counters = Counters(s.PacketsIn, s.BytesIn, s.PacketsOut, s.BytesOut);
-        var open = FindOpen(s.FlowId) ?? InsertSeen(s.FlowId, s.Identity, s.TimestampUs);
-        AddIncrease(open, counters);
+        var open = Matching(FindOpen(s.FlowId), s.Identity, s.TimestampUs) ?? InsertSeen(s.FlowId, s.Identity, s.TimestampUs);
+        AddIncrease(open, counters, s.TimestampUs);
         SqlCommands.Run(_updateStats, s.TimestampUs, counters.PacketsIn, counters.BytesIn, counters.PacketsOut, counters.BytesOut, open.FlowKey);
     }
 
     public void WriteDeleted(FlowDeletedEvent d)
     {
         var totals = Counters(d.PacketsIn, d.BytesIn, d.PacketsOut, d.BytesOut);
-        if (FindOpen(d.FlowId) is { } open)
+        if (d.CountersRefused) _sanity.Note(InputSanity.Rules.CounterOverflow, d.TimestampUs);
+        if (Matching(FindOpen(d.FlowId), d.Identity, d.TimestampUs) is { } open)
         {
-            AddIncrease(open, totals);
+            // Refused counters end the flow with what its last record said: no increase, and never a wrapped number.
+            if (d.CountersRefused) totals = open.Previous;
+            AddIncrease(open, totals, d.TimestampUs);
             SqlCommands.Run(_endFlow, d.TimestampUs, totals.PacketsIn, totals.BytesIn, totals.PacketsOut, totals.BytesOut, open.FlowKey);
         }
         else
@@ -115,10 +121,27 @@ internal sealed class FlowWriter : IBatchTableWriter
         if (flowId != 0) SqlCommands.Run(_markPacketsSeen, unchecked((long)flowId));
     }
 
-    private void AddIncrease(OpenFlow open, FlowCounters now)
+    private void AddIncrease(OpenFlow open, FlowCounters now, long timestampUs)
     {
+        if (now.WentBackFrom(open.Previous)) _sanity.Note(InputSanity.Rules.CounterWentBack, timestampUs);
         if (open.PacketsSeen || !_streams.MaintainRollups) return;
         _minutes.Add(open.FlowKey, SqliteEventWriter.MinuteOf(open.PreviousUs), now.IncreaseSince(open.Previous));
+    }
+
+    /// <summary>
+    /// The open flow of a record's FlowId, if it is the same flow: a record whose identity (process, protocol, ports,
+    /// remote) differs is a new flow that reuses the id (WFP reuses flow handles; a driver reload restarts them), and
+    /// must not be counted to the earlier flow's process.
+    /// </summary>
+    private OpenFlow? Matching(OpenFlow? open, FlowIdentity? identity, long timestampUs)
+    {
+        // A record without an identity (version 1, or all zeros) says nothing about whose flow it is.
+        if (open is null || identity is not { } f || open.Pid is null || (f.ProcessId == 0 && f.LocalPort == 0 && f.RemotePort == 0)) return open;
+        var same = open.Pid == f.ProcessId && open.Protocol == f.Protocol && open.LocalPort == f.LocalPort && open.RemotePort == f.RemotePort
+            && string.Equals(open.RemoteAddress, f.RemoteAddress.ToString(), StringComparison.Ordinal);
+        if (same) return open;
+        _sanity.Note(InputSanity.Rules.FlowIdReused, timestampUs);
+        return null;
     }
 
     private OpenFlow? FindOpen(ulong flowId)
@@ -126,7 +149,9 @@ internal sealed class FlowWriter : IBatchTableWriter
         SqlCommands.SetAll(_findOpen, unchecked((long)flowId));
         using var r = _findOpen.ExecuteReader();
         if (!r.Read()) return null;
-        return new OpenFlow(r.GetInt64(0), r.GetInt64(1), new FlowCounters(r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5)), r.GetInt64(6) != 0);
+        long? Int(int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+        return new OpenFlow(r.GetInt64(0), r.GetInt64(1), new FlowCounters(r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5)), r.GetInt64(6) != 0,
+            Int(7), Int(8), Int(9), Int(10), r.IsDBNull(11) ? null : r.GetString(11));
     }
 
     /// <summary>Inserts a flow that began before collection; its whole count so far lands in this record's minute.</summary>
@@ -160,7 +185,7 @@ internal sealed class FlowWriter : IBatchTableWriter
             // Its whole count lands in this record's minute, unless its packets are stored.
             SqlCommands.SetAll(_hasPackets, unchecked((long)d.FlowId));
             var packetsSeen = Convert.ToInt64(_hasPackets.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
-            AddIncrease(new OpenFlow(flowKey, d.TimestampUs, default, packetsSeen), totals);
+            AddIncrease(new OpenFlow(flowKey, d.TimestampUs, default, packetsSeen), totals, d.TimestampUs);
         }
     }
 
