@@ -29,6 +29,10 @@ typedef struct contract_event {
     contract_field fields[16];
 } contract_event;
 
+/* After an unload or a failed load: nothing of the driver's is left (contexts, associations, callouts, filters,
+   engine, lookaside list, device, provider registration). */
+void harness_check_nothing_left(void);
+
 /* Load and unload the driver through its real DriverEntry and DriverUnload. */
 NTSTATUS harness_load(void);
 void harness_unload(void);

@@ -23,6 +23,18 @@ void harness_unload(void)
     fake_driver_image_unmapped();
 }
 
+void harness_check_nothing_left(void)
+{
+    CHECK_EQ(fake_live_allocations(), 0);
+    CHECK_EQ(fake_associations_live(), 0);
+    CHECK_EQ(fake_callouts_registered(), 0);
+    CHECK_EQ(fake_filters_live(), 0);
+    CHECK_EQ(fake_engine_open(), 0);
+    CHECK_EQ(fake_lookaside_lists_live(), 0);
+    CHECK_EQ(fake_devices_live(), 0);
+    CHECK_EQ(fake_trace_registered(), 0);
+}
+
 void harness_v4_mapped(UINT32 host_order, UINT8 out[16])
 {
     memset(out, 0, 16);

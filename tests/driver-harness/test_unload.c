@@ -12,18 +12,6 @@ static void establish_flows(int count)
     }
 }
 
-static void check_everything_released(void)
-{
-    CHECK_EQ(fake_live_allocations(), 0);
-    CHECK_EQ(fake_associations_live(), 0);
-    CHECK_EQ(fake_callouts_registered(), 0);
-    CHECK_EQ(fake_filters_live(), 0);
-    CHECK_EQ(fake_engine_open(), 0);
-    CHECK_EQ(fake_lookaside_lists_live(), 0);
-    CHECK_EQ(fake_devices_live(), 0);
-    CHECK_EQ(fake_trace_registered(), 0);
-}
-
 void unload_with_live_flows_frees_each_once(void)
 {
     CHECK(NT_SUCCESS(harness_load()));
@@ -32,7 +20,7 @@ void unload_with_live_flows_frees_each_once(void)
     CHECK_EQ(fake_associations_live(), 100);
     harness_unload();
     CHECK_EQ(fake_trace_count_named("FlowDeleted"), 50); /* each live flow reports its totals once */
-    check_everything_released();
+    harness_check_nothing_left();
 }
 
 void unload_order_filters_contexts_callouts_engine_provider(void)
@@ -56,7 +44,7 @@ void unload_order_filters_contexts_callouts_engine_provider(void)
     CHECK(last_unregister >= 0 && close > last_unregister);
     CHECK(close >= 0 && unregister_provider > close);
     CHECK_EQ(fake_calls_of("TraceLoggingUnregister"), 1);
-    check_everything_released();
+    harness_check_nothing_left();
 }
 
 void unload_with_pending_context_removal_waits(void)
@@ -67,7 +55,7 @@ void unload_with_pending_context_removal_waits(void)
     harness_unload();
     CHECK(fake_calls_of("KeWaitForSingleObject") >= 1);
     CHECK_EQ(fake_trace_count_named("FlowDeleted"), 4);
-    check_everything_released();
+    harness_check_nothing_left();
 }
 
 void unload_retries_busy_callout_unregister(void)
@@ -77,7 +65,7 @@ void unload_retries_busy_callout_unregister(void)
     harness_unload();
     CHECK_EQ(fake_calls_of("FwpsCalloutUnregisterById0"), 6 + 3);
     CHECK(fake_calls_of("KeDelayExecutionThread") >= 1); /* each BUSY round: sweep, wait, retry the busy ones */
-    check_everything_released();
+    harness_check_nothing_left();
 }
 
 void driver_entry_failures_undo_everything(void)
@@ -97,7 +85,7 @@ void driver_entry_failures_undo_everything(void)
             fprintf(stderr, "DriverEntry succeeded although %s #%d failed\n", k_steps[i].api, k_steps[i].occurrence);
             g_failures++;
         }
-        check_everything_released();
+        harness_check_nothing_left();
         CHECK_EQ(fake_calls_of("TraceLoggingRegister"), fake_calls_of("TraceLoggingUnregister") + (k_steps[i].occurrence == 1 && strcmp(k_steps[i].api, "TraceLoggingRegister") == 0 ? 1 : 0));
         if (fake_violations() != 0) {
             fprintf(stderr, "after %s #%d failed: %s\n", k_steps[i].api, k_steps[i].occurrence, fake_last_violation());
@@ -117,5 +105,5 @@ void reload_after_unload_starts_clean(void)
     CHECK_EQ(fake_filters_live(), 6);
     establish_flows(2);
     harness_unload();
-    check_everything_released();
+    harness_check_nothing_left();
 }

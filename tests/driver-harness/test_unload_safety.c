@@ -23,18 +23,6 @@ static void establish_with_packets(UINT64 first_flow, int count)
     }
 }
 
-static void check_nothing_left(void)
-{
-    CHECK_EQ(fake_live_allocations(), 0);
-    CHECK_EQ(fake_associations_live(), 0);
-    CHECK_EQ(fake_callouts_registered(), 0);
-    CHECK_EQ(fake_filters_live(), 0);
-    CHECK_EQ(fake_engine_open(), 0);
-    CHECK_EQ(fake_lookaside_lists_live(), 0);
-    CHECK_EQ(fake_devices_live(), 0);
-    CHECK_EQ(fake_trace_registered(), 0);
-}
-
 /* ---- a classify held inside our code while unload runs ---- */
 
 static volatile int g_gate_armed, g_gate_entered, g_gate_open, g_unload_done;
@@ -92,7 +80,7 @@ void unload_waits_for_a_classify_in_flight(void)
     CHECK_EQ(fake_trace_count_named("UnloadTimeout"), 1); /* said once that it was still waiting */
     deleted = harness_event("FlowDeleted", 0);
     CHECK(deleted != NULL);
-    check_nothing_left();
+    harness_check_nothing_left();
 }
 
 void unload_unregister_busy_while_contexts_exist(void)
@@ -107,7 +95,7 @@ void unload_unregister_busy_while_contexts_exist(void)
     CHECK(fake_calls_of("FwpsFlowRemoveContext0") >= 8);
     CHECK_EQ(fake_trace_count_named("FlowDeleted"), 4);
     CHECK_EQ(fake_calls_of("ExDeleteLookasideListEx"), 1);
-    check_nothing_left();
+    harness_check_nothing_left();
 }
 
 void repeated_load_and_unload(void)
@@ -127,7 +115,7 @@ void repeated_load_and_unload(void)
         fake_set_remove_context_pending(0);
         fake_set_pending_delay_ms(0);
         CHECK_EQ(fake_trace_count_named("FlowDeleted"), 5 * (round + 1));
-        check_nothing_left();
+        harness_check_nothing_left();
         CHECK_EQ(fake_violations(), 0);
         if (g_failures != failures_before) {
             fprintf(stderr, "round %d failed\n", round);
