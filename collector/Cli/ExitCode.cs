@@ -53,6 +53,8 @@ public enum ExitCode
     NotARegularFile = FailureKind.NotARegularFile,
     /// <summary>appsettings.json is malformed, or a setting has the wrong type.</summary>
     BadConfiguration = FailureKind.BadConfiguration,
+    /// <summary>Another export of this store or into this lake is running.</summary>
+    ExportBusy = FailureKind.ExportBusy,
     /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
     Interrupted = Hosting.StopSignals.InterruptedExitCode,
 }

@@ -50,4 +50,6 @@ public enum FailureKind
     NotARegularFile = 21,
     /// <summary>appsettings.json (or a MONITORNETWORK_ variable) is malformed or holds a value of the wrong type.</summary>
     BadConfiguration = 22,
+    /// <summary>Another export of this store, or into this lake, is running and did not finish in time.</summary>
+    ExportBusy = 23,
 }

@@ -28,13 +28,10 @@ public class ExportTests
         SessionStore.Finish(c, session, "completed", new CounterSnapshot(events.Count, events.Count, 0, 0, 0, 0), DateTimeOffset.UtcNow);
     }
 
-    /// <summary>
-    /// What packet_minutes must add up to: packets' minutes, and flow records' minutes of ended flows (a flow's minutes
-    /// are exported once it has ended).
-    /// </summary>
+    /// <summary>What packet_minutes must add up to: packets' minutes and flow records' minutes, open flows' too.</summary>
     private static long StoreMinutes(SqliteConnection store, string sum) => store.ExecuteScalar<long>($"""
         SELECT coalesce((SELECT sum({sum}) FROM packet_minute), 0)
-             + coalesce((SELECT sum({sum}) FROM flow_minute WHERE flow_key IN (SELECT flow_key FROM flow WHERE end_ts_us IS NOT NULL)), 0)
+             + coalesce((SELECT sum({sum}) FROM flow_minute), 0)
         """);
 
     private static async Task<ExportResult> Export(string db, string dir, string host, Action<ParquetExporter>? arrange = null)
@@ -59,9 +56,11 @@ public class ExportTests
         return duck;
     }
 
-    /// <summary>The README's DuckDB top-processes: ended flows by their totals, plus traffic with no flow row by pid.</summary>
+    /// <summary>The README's DuckDB top-processes: flows by the sum of their segments, plus traffic with no flow row by pid.</summary>
     internal const string DuckDbTopProcesses = """
-        WITH f AS (SELECT host, pid, process_path, 1 AS flows, packets_in + packets_out AS packets, bytes_in, bytes_out FROM flows),
+        WITH f AS (SELECT host, pid, process_path, count(DISTINCT (flow_id, start_ts)) AS flows, sum(packets_in + packets_out) AS packets,
+                          sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out
+                   FROM flows GROUP BY host, pid, process_path),
         r AS (SELECT m.host, m.pid, NULL::VARCHAR AS process_path, 0 AS flows, sum(m.packets_in + m.packets_out) AS packets,
                      sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out
               FROM packet_minutes m
@@ -150,8 +149,7 @@ public class ExportTests
 
         using var duck = DuckDb(fleet);
         using var store = StoreDatabase.OpenReadOnly(db);
-        Assert.Equal(store.ExecuteScalar<long>("SELECT count(*) FROM flow WHERE end_ts_us IS NOT NULL"), duck.ExecuteScalar<long>("SELECT count(*) FROM flows"));
-        Assert.Equal(duck.ExecuteScalar<long>("SELECT count(*) FROM flows"), duck.ExecuteScalar<long>("SELECT count(DISTINCT (flow_id, session_id, end_ts)) FROM flows"));
+        Assert.Equal(store.ExecuteScalar<long>("SELECT count(*) FROM flow"), duck.ExecuteScalar<long>("SELECT count(DISTINCT (flow_id, start_ts, session_id)) FROM flows"));
         Assert.Equal(StoreMinutes(store, "bytes_in + bytes_out"), duck.ExecuteScalar<long>("SELECT sum(bytes_in + bytes_out)::BIGINT FROM packet_minutes"));
         Assert.Equal(2, duck.ExecuteScalar<long>("SELECT count(*) FROM sessions"));
     }
@@ -174,7 +172,7 @@ public class ExportTests
     }
 
     [Fact]
-    public async Task FlowRecordsMinutes_ExportedOnceTheirFlowEnds_SummingToItsTotals()
+    public async Task LongLivedFlow_EveryExportSendsASegment_MinutesOfOpenFlowsToo_SumsEqualTheStore()
     {
         using var dir = new TempDirectory();
         var fleet = dir.File("fleet");
@@ -189,19 +187,32 @@ public class ExportTests
             writer.WriteBatch(events, default);
         }
         const long minute = 60_000_000;
-        Write(new FlowEstablishedEvent(T0 + 1_000_000, 9, 4242, id.Direction, 6, id.LocalAddress, 50000, id.RemoteAddress, 443, @"C:\sync.exe"),
-            new FlowStatsEvent(T0 + minute + 1_000_000, 9, id, 10, 10_000, 1, 100),
-            new FlowStatsEvent(T0 + 2 * minute + 1_000_000, 9, id, 25, 25_000, 2, 200));
-        var open = await Export(db, fleet, "h");
-        Assert.Equal(0, open.RowsByTable["packet_minutes"]); // its minutes may still grow: they wait for its end
+        // A VPN tunnel: open across ten exports, moving between each.
+        Write(new FlowEstablishedEvent(T0 + 1_000_000, 9, 4242, id.Direction, 6, id.LocalAddress, 50000, id.RemoteAddress, 443, @"C:\vpn.exe"));
+        var first = await Export(db, fleet, "h");
+        Assert.Equal(1, first.RowsByTable["flows"]); // in the lake before it moved at all, and before it ends
+        for (var i = 1; i <= 9; i++)
+        {
+            Write(new FlowStatsEvent(T0 + i * minute + 1_000_000, 9, id, (ulong)(10 * i), (ulong)(10_000 * i), (ulong)i, (ulong)(100 * i)));
+            Assert.Equal(1, (await Export(db, fleet, "h")).RowsByTable["flows"]);
+        }
+        Assert.Equal(0, (await Export(db, fleet, "h")).RowsByTable["flows"]); // quiet since the last one: no segment
+        Write(new FlowDeletedEvent(T0 + 9 * minute + 30_000_000, 9, 95, 95_000, 9, 900) { Identity = id });
+        Assert.Equal(1, (await Export(db, fleet, "h")).RowsByTable["flows"]);
 
-        Write(new FlowDeletedEvent(T0 + 2 * minute + 30_000_000, 9, 30, 30_000, 2, 200) { Identity = id });
-        var ended = await Export(db, fleet, "h");
-        Assert.Equal(3, ended.RowsByTable["packet_minutes"]);
-        Assert.Equal(0, (await Export(db, fleet, "h")).RowsByTable["packet_minutes"]);
         using var duck = DuckDb(fleet);
-        Assert.Equal([(0L, 10_000L, 100L), (1L, 15_000L, 100L), (2L, 5_000L, 0L)],
-            duck.Query<(long, long, long)>($"SELECT (epoch_us(minute) - {T0}) // {minute}, bytes_in, bytes_out FROM packet_minutes WHERE flow_id = 9 AND pid = 4242 AND remote_port = 443 ORDER BY 1").ToList());
+        Assert.Equal(11, duck.ExecuteScalar<long>("SELECT count(*) FROM flows"));
+        Assert.Equal(1, duck.ExecuteScalar<long>("SELECT count(DISTINCT (flow_id, start_ts)) FROM flows"));
+        Assert.Equal((95L, 95_000L, 9L, 900L), duck.Query<(long, long, long, long)>(
+            "SELECT sum(packets_in)::BIGINT, sum(bytes_in)::BIGINT, sum(packets_out)::BIGINT, sum(bytes_out)::BIGINT FROM flows").Single());
+        Assert.Equal(1, duck.ExecuteScalar<long>("SELECT count(*) FROM flows WHERE ended"));
+        // Segments tile the flow's life: each starts where the previous ended.
+        var bounds = duck.Query<(long, long)>("SELECT epoch_us(segment_start_ts), epoch_us(segment_end_ts) FROM flows ORDER BY 1, 2").ToList();
+        for (var i = 1; i < bounds.Count; i++) Assert.Equal(bounds[i - 1].Item2, bounds[i].Item1);
+        // Minutes of the open flow went out as they filled, and still sum to its totals.
+        using var store = StoreDatabase.OpenReadOnly(db);
+        Assert.Equal(store.ExecuteScalar<long>("SELECT sum(bytes_in) FROM flow_minute"), duck.ExecuteScalar<long>("SELECT sum(bytes_in)::BIGINT FROM packet_minutes"));
+        Assert.Equal(95_000L, duck.ExecuteScalar<long>("SELECT sum(bytes_in)::BIGINT FROM packet_minutes"));
     }
 
     [Theory]
@@ -225,7 +236,7 @@ public class ExportTests
         Assert.Empty(Directory.GetFiles(fleet, ".part-*.tmp", SearchOption.AllDirectories));
         using var duck = DuckDb(fleet);
         using var store = StoreDatabase.OpenReadOnly(db);
-        Assert.Equal(store.ExecuteScalar<long>("SELECT count(*) FROM flow WHERE end_ts_us IS NOT NULL"), duck.ExecuteScalar<long>("SELECT count(*) FROM flows"));
+        Assert.Equal(store.ExecuteScalar<long>("SELECT count(*) FROM flow"), duck.ExecuteScalar<long>("SELECT count(DISTINCT (flow_id, start_ts, session_id)) FROM flows"));
         Assert.Equal(StoreMinutes(store, "packets_in + packets_out"), duck.ExecuteScalar<long>("SELECT sum(packets_in + packets_out)::BIGINT FROM packet_minutes"));
     }
 

@@ -43,7 +43,7 @@ public class MigrationTests
         Assert.Equal(3, c.ExecuteScalar<long>("SELECT count(*) FROM image"));
         Assert.Equal(@"C:\App\a.exe", c.ExecuteScalar<string>("SELECT process_path FROM flows WHERE flow_id = '3'"));
         // The indexes and the flow_minute trigger followed the table.
-        Assert.Equal(["flow_by_ended_seq", "flow_by_flow_id", "flow_by_remote", "flow_by_time", "flow_open_by_flow_id"],
+        Assert.Equal(["flow_by_ended_seq", "flow_by_flow_id", "flow_by_remote", "flow_by_time", "flow_export_todo", "flow_open_by_flow_id"],
             c.Query<string>("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'flow_row' AND sql IS NOT NULL ORDER BY name"));
         Assert.Equal("flow_row", c.ExecuteScalar<string>("SELECT tbl_name FROM sqlite_schema WHERE name = 'flow_minute_follows_flow'"));
     }

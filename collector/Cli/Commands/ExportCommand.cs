@@ -22,7 +22,7 @@ internal static class ExportCommand
         var db = CommonOptions.Database();
         var since = new Option<string?>("--since") { Description = "Leave out rows older than this (ISO-8601 UTC, or relative: 24h, 7d)", HelpName = "T" };
         var host = new Option<string?>("--host") { Description = $"Host partition name (default: this machine, {Environment.MachineName})", HelpName = "NAME" };
-        var restart = new Option<bool>("--restart") { Description = "Forget what was exported and export everything again (to a new directory, say)" };
+        var restart = new Option<bool>("--restart") { Description = "Export everything again, into a lake that holds none of this store's rows (refused where rows would be written twice)" };
         var command = new Command("export", "Export what is new since the last export as Hive-partitioned Parquet files") { format, output, db, since, host, restart };
         command.SetAction(async (parse, token) =>
         {
