@@ -24,6 +24,12 @@ public sealed record RunSettings(string DatabasePath, PipelineOptions Pipeline, 
     /// <summary>SQLite's page cache for the run, in MiB (live collectors use <see cref="StoreDatabase.LivePageCacheMiB"/>).</summary>
     public int PageCacheMiB { get; init; } = StoreDatabase.DefaultPageCacheMiB;
 
+    /// <summary>
+    /// Store a recording even if the store has it (import --again). Otherwise a recording already there, or being
+    /// imported by another process at this moment, is refused when the session is opened (AlreadyImported).
+    /// </summary>
+    public bool RepeatInput { get; init; }
+
     /// <summary>How often loss and progress are polled.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }
@@ -44,7 +50,7 @@ public static class CollectionRun
         var clock = Stopwatch.StartNew();
         using var connection = StoreDatabase.OpenForWriting(settings.DatabasePath, settings.BusyTimeout, settings.PageCacheMiB);
         var retry = ResilientBatchWriter.DefaultRetry();
-        var sessionId = retry.Execute(() => SessionStore.Begin(connection, source.Kind, source.Detail, DateTimeOffset.UtcNow, source.Identity));
+        var sessionId = retry.Execute(() => SessionStore.Begin(connection, source.Kind, source.Detail, DateTimeOffset.UtcNow, source.Identity, exclusiveInput: !settings.RepeatInput));
         using var writer = new SqliteEventWriter(connection, sessionId)
         {
             DnsWindow = settings.DnsWindow,

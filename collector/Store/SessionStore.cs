@@ -8,11 +8,17 @@ namespace MonitorNetwork.Collector.Store;
 /// <summary>Creates and finishes collector_session rows.</summary>
 public static class SessionStore
 {
-    /// <summary>Inserts a running session and returns its id.</summary>
-    public static long Begin(SqliteConnection connection, string source, string? detail, DateTimeOffset startedUtc, ImportIdentity? input = null) =>
-        connection.ExecuteScalar<long>("""
+    /// <summary>
+    /// Inserts a running session and returns its id. With <paramref name="exclusiveInput"/>, a recording that a session
+    /// already holds (or is importing right now, in another process) is refused in the same statement that would
+    /// insert it, so two imports of one file at the same moment store it once.
+    /// </summary>
+    public static long Begin(SqliteConnection connection, string source, string? detail, DateTimeOffset startedUtc, ImportIdentity? input = null, bool exclusiveInput = false) =>
+        connection.ExecuteScalar<long?>("""
             INSERT INTO collector_session(started_ts_us, source, source_detail, host_name, collector_version, input_sha256, input_bytes)
-            VALUES (@started, @source, @detail, @host, @version, @sha, @bytes)
+            SELECT @started, @source, @detail, @host, @version, @sha, @bytes
+            WHERE NOT (@exclusive AND @sha IS NOT NULL AND EXISTS (
+                SELECT 1 FROM collector_session WHERE input_sha256 = @sha AND input_bytes = @bytes AND status <> 'replaced'))
             RETURNING session_id
             """,
             new
@@ -24,7 +30,9 @@ public static class SessionStore
                 version = typeof(SessionStore).Assembly.GetName().Version?.ToString(3),
                 sha = input?.Sha256,
                 bytes = input?.Bytes,
-            });
+                exclusive = exclusiveInput,
+            }) ?? throw new Failures.MonitorNetworkException(Failures.FailureKind.AlreadyImported,
+                $"{detail} is in the store already, or another import of it is running now: --replace imports it in place of that session, --again imports it once more");
 
     /// <summary>Stores the final counters and status.</summary>
     public static void Finish(SqliteConnection connection, long sessionId, string status, CounterSnapshot c, DateTimeOffset endedUtc, long? bytesSkipped = null) =>

@@ -67,7 +67,7 @@ internal static class ImportCommand
         if (!again) CheckNotImported(sources, database, replace);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
         using var signals = StopSignals.Register(cancel.Cancel);
-        var settings = new RunSettings(database, new PipelineOptions { BlockWhenFull = true, QueueCapacity = ImportQueueCapacity }, TimeSpan.FromSeconds(1));
+        var settings = new RunSettings(database, new PipelineOptions { BlockWhenFull = true, QueueCapacity = ImportQueueCapacity }, TimeSpan.FromSeconds(1)) { RepeatInput = again };
         // Store failures (a full disk) go to stderr as they happen; the summary line still says what was dropped.
         using var logging = LoggerFactory.Create(b => b
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
