@@ -37,6 +37,14 @@ public sealed class ExportLock : IDisposable
         }
     }
 
+    /// <summary>Takes one lock file (an IPFIX destination's), waiting up to <paramref name="wait"/>.</summary>
+    public static ExportLock AcquireFile(string path, string what, TimeSpan wait)
+    {
+        var locks = new ExportLock();
+        locks._held.Add(Take(path, what, wait));
+        return locks;
+    }
+
     private static FileStream Take(string path, string what, TimeSpan wait)
     {
         var deadline = DateTime.UtcNow + wait;

@@ -25,9 +25,20 @@ public sealed record FlowSegment(
     public bool IsCorrection => CorrectionId != 0;
 }
 
-/// <summary>Reads flow segments in chunks and records them as sent.</summary>
-public sealed class FlowSegments(SqliteConnection connection)
+/// <summary>
+/// Reads flow segments in chunks and records them as sent. What was sent is kept for the lake on flow_row itself
+/// (<paramref name="destination"/> null), or per IPFIX destination in ipfix_progress: each receives each segment once.
+/// </summary>
+public sealed class FlowSegments(SqliteConnection connection, string? destination = null)
 {
+    /// <summary>Where the cursor starts: for a destination, below this every flow is finished.</summary>
+    public long StartAfter { get => _cursor; init => _cursor = value; }
+
+    /// <summary>The highest flow key such that every flow at or below it is finished (for a destination's next run).</summary>
+    public long DoneBelow { get; private set; }
+
+    private bool _allDoneSoFar = true;
+
     private sealed record Pending(long FlowKey, FlowCounters Was, long? WasUntil, FlowCounters Now, long Until, bool Ended);
 
     private readonly List<Pending> _pending = [];
@@ -51,7 +62,7 @@ public sealed class FlowSegments(SqliteConnection connection)
     public async Task<int> NextAsync(int limit, Func<FlowSegment, Task> segment)
     {
         var read = 0;
-        if (_cursor == 0)
+        if (_cursor == 0 && destination is null) // corrections are the lake's: a collector was sent deltas it keeps
         {
             var corrections = connection.Query<(long Id, long? FlowId, long? SessionId, long? Pid, string? Path, long? Direction, long? Protocol,
                 string? LocalAddress, long? LocalPort, string? RemoteAddress, long? RemotePort, long? FlowStartUs, long Ts,
@@ -77,12 +88,15 @@ public sealed class FlowSegments(SqliteConnection connection)
                    CASE WHEN f.end_ts_us IS NOT NULL THEN coalesce(f.bytes_in, 0) ELSE coalesce(f.stats_bytes_in, 0) END,
                    CASE WHEN f.end_ts_us IS NOT NULL THEN coalesce(f.packets_out, 0) ELSE coalesce(f.stats_packets_out, 0) END,
                    CASE WHEN f.end_ts_us IS NOT NULL THEN coalesce(f.bytes_out, 0) ELSE coalesce(f.stats_bytes_out, 0) END,
-                   f.exported_packets_in, f.exported_bytes_in, f.exported_packets_out, f.exported_bytes_out, f.exported_until_us
-            FROM flow_row f INDEXED BY flow_export_todo
-            WHERE f.export_done = 0 AND f.flow_key > @cursor
+                   {(destination is null
+                       ? "f.exported_packets_in, f.exported_bytes_in, f.exported_packets_out, f.exported_bytes_out, f.exported_until_us"
+                       : "coalesce(e.exported_packets_in, 0), coalesce(e.exported_bytes_in, 0), coalesce(e.exported_packets_out, 0), coalesce(e.exported_bytes_out, 0), e.exported_until_us")}
+            {(destination is null
+                ? "FROM flow_row f INDEXED BY flow_export_todo WHERE f.export_done = 0 AND f.flow_key > @cursor"
+                : "FROM flow_row f LEFT JOIN ipfix_progress e ON e.destination = @destination AND e.flow_key = f.flow_key WHERE coalesce(e.done, 0) = 0 AND f.flow_key > @cursor")}
             ORDER BY f.flow_key
             LIMIT {limit}
-            """, new { cursor = _cursor }, buffered: false);
+            """, new { cursor = _cursor, destination }, buffered: false);
         foreach (var r in rows)
         {
             read++;
@@ -90,6 +104,8 @@ public sealed class FlowSegments(SqliteConnection connection)
             var now = new FlowCounters(r.Pin, r.Bin, r.Pout, r.Bout);
             var was = new FlowCounters(r.Epin, r.Ebin, r.Epout, r.Ebout);
             var ended = r.EndUs is not null;
+            if (!ended) _allDoneSoFar = false;
+            if (_allDoneSoFar) DoneBelow = r.Key;
             if (!ended && now == was && r.Until is not null) continue; // open and quiet since its last segment
             var start = r.Until ?? r.StartUs ?? r.StatsUs ?? r.EndUs ?? 0;
             var end = Math.Max(start, r.EndUs ?? r.StatsUs ?? r.StartUs ?? start);
@@ -107,6 +123,11 @@ public sealed class FlowSegments(SqliteConnection connection)
     /// </summary>
     public void Commit(SqliteTransaction tx)
     {
+        if (destination is not null)
+        {
+            CommitDestination(tx);
+            return;
+        }
         foreach (var p in _pending)
         {
             var changed = connection.Execute("""
@@ -124,6 +145,30 @@ public sealed class FlowSegments(SqliteConnection connection)
         foreach (var id in _corrections) connection.Execute("DELETE FROM export_correction WHERE correction_id = @id", new { id }, tx);
         Forget();
     }
+
+    private void CommitDestination(SqliteTransaction tx)
+    {
+        foreach (var p in _pending)
+        {
+            var changed = connection.Execute("""
+                INSERT INTO ipfix_progress(destination, flow_key, exported_packets_in, exported_bytes_in, exported_packets_out, exported_bytes_out, exported_until_us, done)
+                SELECT @destination, @key, @npi, @nbi, @npo, @nbo, @until, @done
+                WHERE coalesce((SELECT exported_until_us FROM ipfix_progress WHERE destination = @destination AND flow_key = @key), -1) = coalesce(@wasUntil, -1)
+                ON CONFLICT(destination, flow_key) DO UPDATE SET exported_packets_in = excluded.exported_packets_in, exported_bytes_in = excluded.exported_bytes_in,
+                    exported_packets_out = excluded.exported_packets_out, exported_bytes_out = excluded.exported_bytes_out,
+                    exported_until_us = excluded.exported_until_us, done = excluded.done
+                """, new
+            {
+                destination, key = p.FlowKey, npi = p.Now.PacketsIn, nbi = p.Now.BytesIn, npo = p.Now.PacketsOut, nbo = p.Now.BytesOut,
+                until = p.Until, done = p.Ended ? 1 : 0, wasUntil = p.WasUntil,
+            }, tx);
+            if (changed != 1) throw new InvalidOperationException($"flow {p.FlowKey} was sent to {destination} by someone else meanwhile");
+        }
+        Forget();
+    }
+
+    /// <summary>The segments handed out since the last commit (an IPFIX batch), for a caller that sends them first.</summary>
+    public int PendingCount => _pending.Count;
 
     /// <summary>Forgets what was handed out since the last commit (a failed run exports it again).</summary>
     public void Forget()

@@ -20,14 +20,14 @@ internal static class StatsCommand
         {
             var path = StoreLocation.Resolve(parse.GetValue(db));
             using var connection = StoreDatabase.OpenReadOnly(path);
-            Write(StoreStats.Read(connection, path), CliStreams.Out, CliStreams.OutIsTerminal);
+            Write(StoreStats.Read(connection, path), CliStreams.Out, CliStreams.OutIsTerminal, Export.Ipfix.IpfixLag.Read(connection));
             return (int)ExitCode.Success;
         });
         return command;
     }
 
     /// <summary>Renders the summary as a two-column grid.</summary>
-    internal static void Write(StoreSummary s, TextWriter output, bool terminal)
+    internal static void Write(StoreSummary s, TextWriter output, bool terminal, IReadOnlyList<Export.Ipfix.IpfixDestinationLag>? ipfix = null)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -52,6 +52,8 @@ internal static class StatsCommand
         Row("events received", N(s.Received));
         Row("events written", N(s.Written));
         Row("loss", $"dropped {N(s.Dropped)}, lost {N(s.Lost)}, malformed {N(s.Malformed)}, unknown {N(s.Unknown)}");
+        foreach (var d in ipfix ?? [])
+            Row($"ipfix {d.Destination}", $"last sent {T(d.LastExportUs)}, {N(d.RecordsSent)} records; {N(d.FlowsNotFinished)} flows not finished for it (open, or segments not sent yet)");
         console.Write(grid);
     }
 }
