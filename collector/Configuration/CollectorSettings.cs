@@ -38,15 +38,22 @@ public sealed record CollectorSettings(string DatabasePath, ulong Keywords, Time
                 FlowRetention = DurationParser.Parse(o.FlowRetention),
                 MaxDatabaseBytes = SizeParser.Parse(o.MaxDatabaseSize),
             },
-            (string.IsNullOrWhiteSpace(o.ExportTo), string.IsNullOrWhiteSpace(o.ExportEvery)) switch
+            (string.IsNullOrWhiteSpace(o.ExportTo) && string.IsNullOrWhiteSpace(o.ExportIpfix), string.IsNullOrWhiteSpace(o.ExportEvery)) switch
             {
                 (true, true) => null,
-                (false, false) => new ExportSchedule(o.ExportTo, DurationParser.Parse(o.ExportEvery)),
-                _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--export-every and --export-to go together"),
+                (false, false) => new ExportSchedule(o.ExportTo, DurationParser.Parse(o.ExportEvery))
+                {
+                    Ipfix = string.IsNullOrWhiteSpace(o.ExportIpfix) ? null : MonitorNetwork.Collector.Export.Ipfix.IpfixOptions.ParseTarget(o.ExportIpfix),
+                },
+                _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--export-every goes with --export-to or --export-ipfix"),
             },
             DurationParser.Parse(o.DnsWindow));
     }
 }
 
-/// <summary>Export the store to <paramref name="Target"/> every <paramref name="Every"/>.</summary>
-public sealed record ExportSchedule(string Target, TimeSpan Every);
+/// <summary>Export the store to <paramref name="Target"/> (a lake; empty: none) every <paramref name="Every"/>.</summary>
+public sealed record ExportSchedule(string Target, TimeSpan Every)
+{
+    /// <summary>Also send flow segments to this IPFIX collector over UDP (collect --export-ipfix), or null.</summary>
+    public (string Host, int Port)? Ipfix { get; init; }
+}

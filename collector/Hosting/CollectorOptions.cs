@@ -40,6 +40,8 @@ public sealed class CollectorOptions
     public string ExportTo { get; set; } = "";
     /// <summary>How often the background export runs ("1h").</summary>
     public string ExportEvery { get; set; } = "";
+    /// <summary>Send flow segments to this IPFIX collector ("HOST:PORT", UDP) in the background (with ExportEvery); empty: none.</summary>
+    public string ExportIpfix { get; set; } = "";
     /// <summary>Largest the database may grow ("10GB"); the oldest packets go first past it.</summary>
     public string MaxDatabaseSize { get; set; } = "10GB";
 }

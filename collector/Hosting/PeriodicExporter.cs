@@ -40,9 +40,19 @@ public sealed class PeriodicExporter(IOptions<CollectorOptions> options, ILogger
         try
         {
             using var connection = StoreDatabase.OpenForWriting(_settings.DatabasePath, TimeSpan.FromSeconds(5));
-            var result = await new ParquetExporter(connection).ExportAsync(new ExportOptions(export.Target, Environment.MachineName), cancellationToken).ConfigureAwait(false);
+            if (export.Target.Length > 0)
+            {
+                var result = await new ParquetExporter(connection).ExportAsync(new ExportOptions(export.Target, Environment.MachineName), cancellationToken).ConfigureAwait(false);
+                logger.LogInformation("export to {Target}: {Summary}", export.Target, result.Summary());
+            }
+            if (export.Ipfix is { } collector)
+            {
+                // A collector that is down loses nothing over TCP, nor over UDP where its host answers "port unreachable":
+                // the send fails and the segments stay to send; the next run resends from there.
+                var sent = await new Export.Ipfix.IpfixExporter(connection).ExportAsync(new Export.Ipfix.IpfixOptions(collector.Host, collector.Port), cancellationToken).ConfigureAwait(false);
+                logger.LogInformation("ipfix to {Host}:{Port}: {Summary}", collector.Host, collector.Port, sent.Summary());
+            }
             Runs++;
-            logger.LogInformation("export to {Target}: {Summary}", export.Target, result.Summary());
         }
 #pragma warning disable CA1031 // The agent keeps collecting; the next run retries from the same watermarks.
         catch (Exception ex)

@@ -19,11 +19,12 @@ public sealed class ServiceInstaller(IServiceControl control)
     public static readonly IReadOnlyList<TimeSpan> RestartBackoff = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
 
     /// <summary>The collector service for a program invocation and the collect options to pass.</summary>
-    public static ServiceSpec CollectorSpec(IReadOnlyList<string> program, string? database, string? keywords)
+    public static ServiceSpec CollectorSpec(IReadOnlyList<string> program, string? database, string? keywords, string? exportIpfix = null, string? exportEvery = null)
     {
         var command = new List<string>(program) { "collect" };
         if (database is not null) command.AddRange(["--db", Path.GetFullPath(database)]);
         if (keywords is not null) command.AddRange(["--keywords", keywords]);
+        if (exportIpfix is not null) command.AddRange(["--export-ipfix", exportIpfix, "--export-every", exportEvery ?? "5m"]);
         return new ServiceSpec(CollectorService, "MonitorNetwork collector",
             "Collects network flows (MonitorNetwork WFP driver or Windows Kernel-Network) into a SQLite store.",
             CommandLine(command), KernelDriver: false, ServiceStartType.DelayedAutomatic, "LocalSystem",

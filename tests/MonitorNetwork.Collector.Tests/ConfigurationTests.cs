@@ -40,6 +40,7 @@ public class ConfigurationTests
         { "Force", "True" },
         { "ExportTo", "/tmp/fleet" },
         { "ExportEvery", "1h" },
+        { "ExportIpfix", "127.0.0.1:4739" },
         { "Dns", "False" },
         { "DnsWindow", "15m" },
     };

@@ -34,17 +34,19 @@ internal static class CollectCommand
         source.AcceptOnlyFromAmong("driver", "kernel", "auto");
         var exportEvery = new Option<string?>("--export-every") { Description = "Export the store as Parquet this often (with --export-to)", HelpName = "T" };
         var exportTo = new Option<string?>("--export-to") { Description = "Fleet directory for the background export (with --export-every)", HelpName = "DIR" };
+        var exportIpfix = new Option<string?>("--export-ipfix") { Description = "Send flow segments to this IPFIX collector over UDP (with --export-every)", HelpName = "HOST:PORT" };
         var noDns = new Option<bool>("--no-dns") { Description = "Do not collect DNS answers (they name remote hosts, and are a browsing history)" };
         var force = new Option<bool>("--force") { Description = "Replace a running ETW session of the same name (one a crashed run left behind)" };
-        var command = new Command("collect", "Collect network events live (Windows, elevated) into the SQLite store") { db, source, keywords, duration, retention, maxSize, force, noDns, exportEvery, exportTo };
+        var command = new Command("collect", "Collect network events live (Windows, elevated) into the SQLite store") { db, source, keywords, duration, retention, maxSize, force, noDns, exportEvery, exportTo, exportIpfix };
         command.SetAction((parse, _) =>
         {
             var keywordList = parse.GetValue(keywords)!;
             ValidateKeywords(keywordList);
             var durationText = parse.GetValue(duration);
             if (durationText is not null) DurationParser.Parse(durationText);
-            if ((parse.GetValue(exportEvery) is null) != (parse.GetValue(exportTo) is null))
-                throw new MonitorNetworkException(FailureKind.Usage, "--export-every and --export-to go together");
+            if ((parse.GetValue(exportEvery) is null) != (parse.GetValue(exportTo) is null && parse.GetValue(exportIpfix) is null))
+                throw new MonitorNetworkException(FailureKind.Usage, "--export-every goes with --export-to or --export-ipfix");
+            if (parse.GetValue(exportIpfix) is { } ipfix) Export.Ipfix.IpfixOptions.ParseTarget(ipfix);
             if (parse.GetValue(exportEvery) is { } every) DurationParser.Parse(every);
             DurationParser.Parse(parse.GetValue(retention)!);
             SizeParser.Parse(parse.GetValue(maxSize)!);
@@ -66,6 +68,7 @@ internal static class CollectCommand
         ["--force"] = "Collector:Force",
         ["--export-every"] = "Collector:ExportEvery",
         ["--export-to"] = "Collector:ExportTo",
+        ["--export-ipfix"] = "Collector:ExportIpfix",
         ["--no-dns"] = "Collector:Dns",
     };
 

@@ -21,13 +21,21 @@ internal static class ServiceCommand
         var db = CommonOptions.Database();
         var keywords = new Option<string?>("--keywords") { Description = "Keywords the service collects (default: the collect default)" };
         var driver = new Option<string?>("--with-driver") { Description = "Also install and start the driver service from this .sys file", HelpName = "PATH.sys" };
-        var install = new Command("install", "Install and start the collector service (LocalSystem, delayed automatic start, restart on failure)") { driver, db, keywords };
+        var exportIpfix = new Option<string?>("--export-ipfix") { Description = "Send flow segments to this IPFIX collector over UDP", HelpName = "HOST:PORT" };
+        var exportEvery = new Option<string?>("--export-every") { Description = "How often (with --export-ipfix; default 5m)", HelpName = "T" };
+        var install = new Command("install", "Install and start the collector service (LocalSystem, delayed automatic start, restart on failure)") { driver, db, keywords, exportIpfix, exportEvery };
         install.SetAction(parse =>
         {
             var control = Control() ?? throw NotHere();
             var keywordList = parse.GetValue(keywords);
             if (keywordList is not null) Contract.ProviderContract.ParseKeywords(keywordList);
-            var spec = ServiceInstaller.CollectorSpec(ProgramInvocation.Current(), parse.GetValue(db), keywordList);
+            if (parse.GetValue(exportIpfix) is { } ipfix) Export.Ipfix.IpfixOptions.ParseTarget(ipfix);
+            if (parse.GetValue(exportEvery) is { } every)
+            {
+                if (parse.GetValue(exportIpfix) is null) throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--export-every goes with --export-ipfix here");
+                Configuration.DurationParser.Parse(every);
+            }
+            var spec = ServiceInstaller.CollectorSpec(ProgramInvocation.Current(), parse.GetValue(db), keywordList, parse.GetValue(exportIpfix), parse.GetValue(exportEvery));
             new ServiceInstaller(control).Install(spec, parse.GetValue(driver));
             CliStreams.Out.WriteLine($"installed and started service {ServiceInstaller.CollectorService}: {spec.ImagePath}");
             return (int)ExitCode.Success;
