@@ -48,6 +48,9 @@ exportBench.SetAction(p => ExportBenchmark.RunAsync(Scratch(p), p.GetValue(packe
 var flowCountsOption = new Option<int[]>("--flow-counts") { DefaultValueFactory = _ => [100_000, 1_000_000], AllowMultipleArgumentsPerToken = true };
 var exportMemory = new Command("export-memory", "Export of 100k and 1M flows by the CLI under the service's 64 MiB heap: peak RSS") { dirOption, flowCountsOption };
 exportMemory.SetAction(p => ExportMemoryBenchmark.RunAsync(Scratch(p), p.GetValue(flowCountsOption)!));
+var ipfixFlowsOption = new Option<int>("--flows") { DefaultValueFactory = _ => 100_000 };
+var ipfix = new Command("ipfix", "IPFIX export over loopback UDP: records/s, datagrams/s, CPU per 100k flows, loss") { dirOption, ipfixFlowsOption };
+ipfix.SetAction(p => IpfixBenchmark.RunAsync(Scratch(p), p.GetValue(ipfixFlowsOption)));
 var hoursOption = new Option<int>("--hours") { DefaultValueFactory = _ => 24 };
 var flowsPerHourOption = new Option<int>("--flows-per-hour") { DefaultValueFactory = _ => 20_000 };
 var packetsPerDayOption = new Option<long>("--packets-per-day") { DefaultValueFactory = _ => 200_000_000 };
@@ -57,4 +60,4 @@ var outArgument = new Argument<string>("OUT") { Description = "Where to write th
 var demo = new Command("demo", "Write the demo recording a first run imports (recording/make-demo.sh)") { outArgument };
 demo.SetAction(p => DemoRecording.WriteAsync(p.GetValue(outArgument)!));
 
-return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak, soakEmit, demo, exportBench, exportMemory, busy }.Parse(args).InvokeAsync();
+return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak, soakEmit, demo, exportBench, exportMemory, ipfix, busy }.Parse(args).InvokeAsync();
