@@ -255,11 +255,9 @@ public sealed class ParquetExporter(SqliteConnection connection)
         return (ids.Count, ChunkRows, tx => tx.Connection!.Execute("DELETE FROM export_correction WHERE correction_id = @id", ids.Select(id => new { id }), tx));
     }
 
-    private async Task<(int, int, Action<SqliteTransaction>)> NextPacketMinutes(PartitionedParquetWriter<RollupExportRow> writer, string host, long sinceUs, CancellationToken cancellationToken)
-    {
-        var sent = new List<(long StreamId, long Minute, long Pin, long Bin, long Pout, long Bout)>();
-        foreach (var r in connection.Query<(long StreamId, long Minute, long FlowId, long Pid, string Protocol, string LocalAddress, long LocalPort,
-            string RemoteAddress, long RemotePort, long Pin, long Bin, long Pout, long Bout)>($"""
+    /// <summary>Packets' minutes (packet_minute), as deltas of what each row has sent.</summary>
+    private Task<(int, int, Action<SqliteTransaction>)> NextPacketMinutes(PartitionedParquetWriter<RollupExportRow> writer, string host, long sinceUs, CancellationToken cancellationToken) =>
+        NextMinuteDeltas(writer, host, sinceUs, "packet_minute", "stream_id", $"""
             SELECT m.stream_id, m.minute, s.flow_id, s.pid, {Protocol("s.protocol")}, s.local_address, s.local_port, s.remote_address, s.remote_port,
                    m.packets_in - m.exported_packets_in, m.bytes_in - m.exported_bytes_in,
                    m.packets_out - m.exported_packets_out, m.bytes_out - m.exported_bytes_out
@@ -268,31 +266,11 @@ public sealed class ParquetExporter(SqliteConnection connection)
                    OR m.packets_out <> m.exported_packets_out OR m.bytes_out <> m.exported_bytes_out)
             ORDER BY m.stream_id, m.minute
             LIMIT {ChunkRows}
-            """, buffered: false))
-        {
-            sent.Add((r.StreamId, r.Minute, r.Pin, r.Bin, r.Pout, r.Bout));
-            if (r.Minute * 60_000_000 + 59_999_999 < sinceUs) continue; // --since: left out for good, counted as sent
-            await writer.AddAsync(new RollupExportRow
-            {
-                Host = host, Minute = ExportRow.Utc(r.Minute * 60_000_000), FlowId = unchecked((ulong)r.FlowId), Pid = r.Pid, Protocol = r.Protocol,
-                LocalAddress = r.LocalAddress, LocalPort = (int)r.LocalPort, RemoteAddress = r.RemoteAddress, RemotePort = (int)r.RemotePort,
-                PacketsIn = r.Pin, BytesIn = r.Bin, PacketsOut = r.Pout, BytesOut = r.Bout,
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        // Add what was read, not set what is there now: the collector may have added to a row since.
-        return (sent.Count, ChunkRows, tx => tx.Connection!.Execute("""
-            UPDATE packet_minute SET exported_packets_in = exported_packets_in + @Pin, exported_bytes_in = exported_bytes_in + @Bin,
-                   exported_packets_out = exported_packets_out + @Pout, exported_bytes_out = exported_bytes_out + @Bout
-            WHERE stream_id = @StreamId AND minute = @Minute
-            """, sent.Select(r => new { r.StreamId, r.Minute, r.Pin, r.Bin, r.Pout, r.Bout }), tx));
-    }
+            """, cancellationToken);
 
     /// <summary>Flow records' minutes, open flows' too, as deltas of what each row has sent (index flow_minute_export_todo).</summary>
-    private async Task<(int, int, Action<SqliteTransaction>)> NextFlowMinutes(PartitionedParquetWriter<RollupExportRow> writer, string host, long sinceUs, CancellationToken cancellationToken)
-    {
-        var sent = new List<(long FlowKey, long Minute, long Pin, long Bin, long Pout, long Bout)>();
-        foreach (var r in connection.Query<(long FlowKey, long Minute, long FlowId, long? Pid, string? Protocol, string? LocalAddress, long? LocalPort,
-            string? RemoteAddress, long? RemotePort, long Pin, long Bin, long Pout, long Bout)>($"""
+    private Task<(int, int, Action<SqliteTransaction>)> NextFlowMinutes(PartitionedParquetWriter<RollupExportRow> writer, string host, long sinceUs, CancellationToken cancellationToken) =>
+        NextMinuteDeltas(writer, host, sinceUs, "flow_minute", "flow_key", $"""
             SELECT m.flow_key, m.minute, f.flow_id, f.pid, {Protocol("f.protocol")}, f.local_address, f.local_port, f.remote_address, f.remote_port,
                    m.packets_in - m.exported_packets_in, m.bytes_in - m.exported_bytes_in,
                    m.packets_out - m.exported_packets_out, m.bytes_out - m.exported_bytes_out
@@ -300,10 +278,21 @@ public sealed class ParquetExporter(SqliteConnection connection)
             WHERE m.packets_in <> m.exported_packets_in OR m.bytes_in <> m.exported_bytes_in OR m.packets_out <> m.exported_packets_out OR m.bytes_out <> m.exported_bytes_out
             ORDER BY m.flow_key, m.minute
             LIMIT {ChunkRows}
-            """, buffered: false))
+            """, cancellationToken);
+
+    /// <summary>
+    /// A chunk of minute rows whose counters moved since they were last sent, written as their deltas; the commit adds
+    /// what was read to what the rows have sent (not sets what is there now: the collector may have added since).
+    /// </summary>
+    private async Task<(int, int, Action<SqliteTransaction>)> NextMinuteDeltas(PartitionedParquetWriter<RollupExportRow> writer, string host, long sinceUs,
+        string table, string keyColumn, string sql, CancellationToken cancellationToken)
+    {
+        var sent = new List<(long Key, long Minute, long Pin, long Bin, long Pout, long Bout)>();
+        foreach (var r in connection.Query<(long Key, long Minute, long FlowId, long? Pid, string? Protocol, string? LocalAddress, long? LocalPort,
+            string? RemoteAddress, long? RemotePort, long Pin, long Bin, long Pout, long Bout)>(sql, buffered: false))
         {
-            sent.Add((r.FlowKey, r.Minute, r.Pin, r.Bin, r.Pout, r.Bout));
-            if (r.Minute * 60_000_000 + 59_999_999 < sinceUs) continue;
+            sent.Add((r.Key, r.Minute, r.Pin, r.Bin, r.Pout, r.Bout));
+            if (r.Minute * 60_000_000 + 59_999_999 < sinceUs) continue; // --since: left out for good, counted as sent
             await writer.AddAsync(new RollupExportRow
             {
                 Host = host, Minute = ExportRow.Utc(r.Minute * 60_000_000), FlowId = unchecked((ulong)r.FlowId), Pid = r.Pid ?? 0, Protocol = r.Protocol,
@@ -311,11 +300,11 @@ public sealed class ParquetExporter(SqliteConnection connection)
                 PacketsIn = r.Pin, BytesIn = r.Bin, PacketsOut = r.Pout, BytesOut = r.Bout,
             }, cancellationToken).ConfigureAwait(false);
         }
-        return (sent.Count, ChunkRows, tx => tx.Connection!.Execute("""
-            UPDATE flow_minute SET exported_packets_in = exported_packets_in + @Pin, exported_bytes_in = exported_bytes_in + @Bin,
+        return (sent.Count, ChunkRows, tx => tx.Connection!.Execute($"""
+            UPDATE {table} SET exported_packets_in = exported_packets_in + @Pin, exported_bytes_in = exported_bytes_in + @Bin,
                    exported_packets_out = exported_packets_out + @Pout, exported_bytes_out = exported_bytes_out + @Bout
-            WHERE flow_key = @FlowKey AND minute = @Minute
-            """, sent.Select(r => new { r.FlowKey, r.Minute, r.Pin, r.Bin, r.Pout, r.Bout }), tx));
+            WHERE {keyColumn} = @Key AND minute = @Minute
+            """, sent.Select(r => new { r.Key, r.Minute, r.Pin, r.Bin, r.Pout, r.Bout }), tx));
     }
 
     private async Task<(int, int, Action<SqliteTransaction>)> NextPackets(PartitionedParquetWriter<PacketExportRow> writer, string host, long sinceUs, CancellationToken cancellationToken)
