@@ -82,6 +82,16 @@ public sealed class EventPipeline : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Whether a full queue waits for room (file import) rather than dropping (live).</summary>
+    public bool BlocksWhenFull => _options.BlockWhenFull;
+
+    /// <summary>Counts an event that was received but dropped before it reached this queue (the router's, when full).</summary>
+    public void CountDropped()
+    {
+        Counters.AddReceived();
+        Counters.AddDropped(1);
+    }
+
     /// <summary>Counts a decoder outcome that produced no event.</summary>
     public void Count(DecodeOutcome outcome)
     {

@@ -11,13 +11,15 @@ public sealed class LiveTopSession : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly EventPipeline _pipeline;
     private readonly Task _running;
+    private readonly EventRouter _router;
 
     /// <summary>Starts <paramref name="source"/>; its events feed <see cref="Window"/>.</summary>
     public LiveTopSession(ITraceSource source)
     {
         _pipeline = new EventPipeline(Window, new PipelineOptions { FlushInterval = TimeSpan.FromMilliseconds(200) });
         _pipeline.Start();
-        _running = source.RunAsync(new EventRouter(_pipeline, source.Decoder, new ImagePathNormalizer(VolumeMap.Read())), _stop.Token);
+        _router = new EventRouter(_pipeline, source.Decoder, new ImagePathNormalizer(VolumeMap.Read()));
+        _running = source.RunAsync(_router, _stop.Token);
     }
 
     /// <summary>The aggregated last minute.</summary>
@@ -36,6 +38,7 @@ public sealed class LiveTopSession : IAsyncDisposable
         // Waits without rethrowing: a failed source is reported by whoever reads Running, and the pipeline still
         // stops and drains either way.
         await Task.WhenAny(_running).ConfigureAwait(false);
+        _router.Finish();
         await _pipeline.StopAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
