@@ -82,9 +82,11 @@ public class KernelNetworkRealTimeTests
         var flows = Dapper.SqlMapper.Query<(long Pid, long RemotePort, long LocalPort)>(c,
             "SELECT pid, remote_port, local_port FROM flow WHERE remote_port = @port OR local_port = @port", new { port }).ToList();
         Assert.Contains(flows, f => f.Pid == Environment.ProcessId);
+        // The Kernel-Network source's default keywords are flow and health: its packets become flow records (their
+        // totals on the flow row), not packet rows, so the bytes are read from the flows.
         var sent = Dapper.SqlMapper.ExecuteScalar<long>(c, """
-            SELECT coalesce(sum(p.bytes), 0) FROM packet p JOIN packet_stream s USING (stream_id)
-            WHERE s.pid = @pid AND (s.remote_port = @port OR s.local_port = @port)
+            SELECT coalesce(sum(coalesce(bytes_in, 0) + coalesce(bytes_out, 0)), 0) FROM flow
+            WHERE pid = @pid AND (remote_port = @port OR local_port = @port)
             """, new { pid = Environment.ProcessId, port });
         Assert.True(sent >= 4096, $"only {sent} bytes of the 4096 sent were seen");
     }

@@ -16,17 +16,14 @@ namespace MonitorNetwork.Collector.Tests;
 
 public class KernelNetworkTests
 {
-    private static readonly string[] Fields = ["PID", "size", "daddr", "saddr", "dport", "sport", "seqnum", "connid"];
+    private static readonly string[] Fields = KernelNetworkViews.Fields;
 
-    /// <summary>An IPv4 address as TDH gives a UInt32 with outType IPv4: its little-endian bytes are the address.</summary>
-    private static int V4(string address) => BinaryPrimitives.ReadInt32LittleEndian(IPAddress.Parse(address).GetAddressBytes());
+    private static int V4(string address) => KernelNetworkViews.V4(address);
 
-    /// <summary>A port as TDH gives a UInt16 with outType Port: network byte order in a short.</summary>
-    private static short Port(ushort port) => unchecked((short)BinaryPrimitives.ReverseEndianness(port));
+    private static short Port(ushort port) => KernelNetworkViews.Port(port);
 
     private static FakeEventView Event(int id, int pid, int size, object daddr, object saddr, ushort dport, ushort sport, long ts = 1_767_225_600_000_000) =>
-        new("KERNEL_NETWORK_TASK_TCPIP", Fields, [pid, size, daddr, saddr, Port(dport), Port(sport), 0, 0],
-            KernelNetworkEvents.ProviderGuid, KernelNetworkEvents.ProviderName, ts, eventId: id);
+        KernelNetworkViews.Event(id, pid, size, daddr, saddr, dport, sport, ts);
 
     public static TheoryData<int, KernelNetworkEvents.Kind, byte> Kinds() => new()
     {

@@ -1,6 +1,8 @@
 // A stand-in for the ETW edge that is no kinder than TraceEvent: its loss query throws once the session is stopped
 // (as TraceEventSession.EventsLost does, through ControlTrace), EnableProvider can fail on any provider, and a
-// second session of one name exists only if someone replaced the first.
+// second session of one name exists only if someone replaced the first. Events arrive as ETW delivers them: on the
+// session's own thread, raw (IEventView, what TraceEvent hands the callback) through EventRouter.Route, the code
+// Windows runs, while the source's rundown posts from another thread at the same time.
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Sources;
 
@@ -24,8 +26,26 @@ internal sealed class FakeEtwSession(FakeEtwSessions owner, string name) : IEtwS
 
     public async Task ProcessAsync(EventRouter router)
     {
-        foreach (var e in owner.EventsToDeliver) router.Pipeline.Post(e);
+        var callbacks = new Thread(() =>
+        {
+            try
+            {
+                foreach (var view in owner.ViewsToDeliver) router.Route(view);
+                foreach (var e in owner.EventsToDeliver) router.Post(e);
+                owner.Delivered.TrySetResult();
+            }
+#pragma warning disable CA1031 // What TraceEvent does with an exception in a callback: processing ends with it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                owner.Delivered.TrySetException(ex);
+            }
+        }) { IsBackground = true, Name = "fake ETW callbacks" };
+        callbacks.Start();
+        await Task.WhenAny(owner.Delivered.Task, _stopped.Task).ConfigureAwait(false);
+        if (owner.Delivered.Task.IsFaulted) await owner.Delivered.Task.ConfigureAwait(false); // the callback failed: so does processing
         await _stopped.Task.ConfigureAwait(false); // ETW delivers until the session is stopped and flushed
+        callbacks.Join();
     }
 
     public void Stop()
@@ -52,6 +72,10 @@ internal sealed class FakeEtwSessions : IEtwSessionFactory
     public HashSet<string> Running { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<FakeEtwSession> Created { get; } = [];
     public List<MonitorEvent> EventsToDeliver { get; } = [];
+    /// <summary>Raw events, decoded by the router's decoder on the callback thread, before <see cref="EventsToDeliver"/>.</summary>
+    public List<Collector.Decoding.IEventView> ViewsToDeliver { get; } = [];
+    /// <summary>Set when the callback thread has delivered everything (or failed).</summary>
+    public TaskCompletionSource Delivered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public int FailEnableAt { get; set; }
     public Exception EnableFailure { get; set; } = new InvalidOperationException("EnableTraceEx2 failed (87)");
     public long LossToReport { get; set; }
