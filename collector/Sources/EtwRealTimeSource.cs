@@ -20,10 +20,17 @@ public sealed record EtwSessionOptions(string SessionName, int BufferSizeMB, boo
 /// <param name="provider">What to enable and how to decode it.</param>
 /// <param name="sessions">The ETW edge (TraceEvent on Windows, a fake in tests).</param>
 /// <param name="snapshot">The processes already running (the rundown), taken while events already flow.</param>
+/// <param name="ownerLocks">Where the sessions' ownership locks live (SessionOwnerLock; tests give their own).</param>
 public sealed class EtwRealTimeSource(
     EtwSessionOptions options, EtwProvider provider, IEtwSessionFactory sessions,
-    Func<long, IEnumerable<ProcessStartedEvent>>? snapshot = null) : ITraceSource
+    Func<long, IEnumerable<ProcessStartedEvent>>? snapshot = null, string? ownerLocks = null) : ITraceSource
 {
+    /// <summary>The health_event a session writes when the driver was expected but not running.</summary>
+    public const string DriverMissingEvent = "DriverMissing";
+
+    /// <summary>Set when this run took over a session a crashed run had left behind (the service's recovery).</summary>
+    public bool TookOverStaleSession { get; private set; }
+
     private readonly Func<long, IEnumerable<ProcessStartedEvent>> _snapshot = snapshot ?? ProcessSnapshot.Take;
     private IEtwSession? _session;
     private long _lost;
@@ -58,9 +65,13 @@ public sealed class EtwRealTimeSource(
     {
         if (!sessions.IsElevated())
             throw new MonitorNetworkException(FailureKind.AccessDenied, "collect needs an elevated prompt: run it as administrator (or install it as a service)");
-        if (!options.Force && sessions.SessionExists(options.SessionName))
+        // Held for the whole run: the OS drops it if this process dies, which is what marks the session stale.
+        using var owner = SessionOwnerLock.TryAcquire(options.SessionName, ownerLocks);
+        if (owner is null && !options.Force)
             throw new MonitorNetworkException(FailureKind.SessionBusy,
-                $"another collect is running (session {options.SessionName}); stop it first, or use --force if it was left behind by a crashed run");
+                $"another collect is running (session {options.SessionName}); stop it first, or use --force to replace its session anyway");
+        // Our exact name, and nobody alive owns it: a crashed run left it. Create() stops and replaces it.
+        TookOverStaleSession = owner is not null && sessions.SessionExists(options.SessionName);
         var session = Start();
         Volatile.Write(ref _session, session);
         try
@@ -71,6 +82,11 @@ public sealed class EtwRealTimeSource(
                 Volatile.Write(ref _session, null);
                 session.Stop();
             });
+            if (provider.DriverExpectedButMissing)
+            {
+                // Loud, in the store itself: this session has no per-flow bytes from the driver (stats, service status).
+                router.Post(new HealthEvent(Store.SessionStore.ToUnixUs(DateTimeOffset.UtcNow), DriverMissingEvent, [new("driver_service_installed", 1UL), new("driver_running", 0UL)]));
+            }
             var processing = session.ProcessAsync(router);
             // Programs already running get no start event: record them while events already flow, so ETW's
             // buffers do not fill during the (slow) snapshot.

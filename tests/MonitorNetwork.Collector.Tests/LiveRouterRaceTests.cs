@@ -60,7 +60,7 @@ public class LiveRouterRaceTests
             }
             rundownDone.TrySetResult();
         }
-        var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork", 64), EtwProvider.KernelNetwork(dns: false), sessions, Snapshot);
+        var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork", 64), EtwProvider.KernelNetwork(dns: false), sessions, Snapshot, sessions.OwnerLocks);
         using var stop = new CancellationTokenSource();
         var run = CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)) { PollInterval = TimeSpan.FromMilliseconds(20) }, source, stop.Token);
         string? stalled = null;

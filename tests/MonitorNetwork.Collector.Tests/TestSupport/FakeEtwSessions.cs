@@ -69,6 +69,8 @@ internal sealed class FakeEtwSession(FakeEtwSessions owner, string name) : IEtwS
 internal sealed class FakeEtwSessions : IEtwSessionFactory
 {
     public bool Elevated { get; set; } = true;
+    /// <summary>This fake's own folder of session ownership locks (SessionOwnerLock), so tests never share one.</summary>
+    public string OwnerLocks { get; } = Path.Combine(Path.GetTempPath(), "mn-owner-locks-" + Guid.NewGuid().ToString("N"));
     public HashSet<string> Running { get; } = new(StringComparer.OrdinalIgnoreCase);
     public List<FakeEtwSession> Created { get; } = [];
     public List<MonitorEvent> EventsToDeliver { get; } = [];
