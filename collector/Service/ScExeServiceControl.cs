@@ -21,11 +21,12 @@ public sealed class ScExeServiceControl : IServiceControl
         {
             "create", spec.Name,
             "type=", spec.KernelDriver ? "kernel" : "own",
-            "start=", spec.StartType == ServiceStartType.DelayedAutomatic ? "delayed-auto" : "demand",
+            "start=", spec.StartType switch { ServiceStartType.DelayedAutomatic => "delayed-auto", ServiceStartType.Automatic => "auto", _ => "demand" },
             "binPath=", spec.ImagePath,
             "DisplayName=", spec.DisplayName,
         };
         if (spec.Account is { } account) create.AddRange(["obj=", account]);
+        if (spec.Dependencies.Count > 0) create.AddRange(["depend=", string.Join('/', spec.Dependencies)]);
         var commands = new List<string[]> { create.ToArray(), new[] { "description", spec.Name, spec.Description } };
         if (spec.RestartDelays.Count > 0)
         {

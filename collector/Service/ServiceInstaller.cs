@@ -1,6 +1,6 @@
 // `service install`, `uninstall` and `status` as decisions over IServiceControl: what to create, in which order,
 // what to refuse. The collector service runs `monitornetwork collect` as LocalSystem, starts delayed-automatic and
-// restarts after a failure with a back-off; the optional driver service is a demand-start kernel driver. Uninstall
+// restarts after a failure with a back-off; the optional driver service is a kernel driver started at boot after BFE. Uninstall
 // stops and deletes both and keeps the store.
 using System.Globalization;
 using MonitorNetwork.Collector.Failures;
@@ -34,10 +34,17 @@ public sealed class ServiceInstaller(IServiceControl control)
         };
     }
 
-    /// <summary>The driver service for the .sys file at <paramref name="sysPath"/>.</summary>
+    /// <summary>
+    /// The driver service for the .sys file at <paramref name="sysPath"/>: started at boot (SERVICE_AUTO_START) after the
+    /// Base Filtering Engine, whose filter engine its callouts register with. Demand start lost the driver at the
+    /// first reboot, and the collector quietly fell back to Kernel-Network.
+    /// </summary>
     public static ServiceSpec DriverSpec(string sysPath) => new(DriverService, "MonitorNetwork WFP driver",
         "Observes flows and packets through the Windows Filtering Platform (inspection only) and reports them through ETW.",
-        CommandLine([Path.GetFullPath(sysPath)]), KernelDriver: true, ServiceStartType.Manual, Account: null, [], TimeSpan.Zero);
+        CommandLine([Path.GetFullPath(sysPath)]), KernelDriver: true, ServiceStartType.Automatic, Account: null, [], TimeSpan.Zero)
+    {
+        Dependencies = ["BFE"],
+    };
 
     /// <summary>
     /// One Windows command line: each part quoted when it holds a space or a quote, inner quotes escaped, so that

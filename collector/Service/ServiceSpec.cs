@@ -9,6 +9,8 @@ public enum ServiceStartType
     DelayedAutomatic,
     /// <summary>When asked (sc.exe start= demand).</summary>
     Manual,
+    /// <summary>At boot, by the Service Control Manager, in dependency order (sc.exe start= auto; SERVICE_AUTO_START).</summary>
+    Automatic,
 }
 
 /// <summary>A service to create.</summary>
@@ -27,4 +29,7 @@ public sealed record ServiceSpec(
 {
     /// <summary>NAME=value settings the service process starts with (the service key's Environment value).</summary>
     public IReadOnlyList<string> Environment { get; init; } = [];
+
+    /// <summary>Services that must run first (sc.exe depend=, '/'-separated).</summary>
+    public IReadOnlyList<string> Dependencies { get; init; } = [];
 }

@@ -57,7 +57,7 @@ switch ($Action) {
     }
     'install' {
         Copy-Item $Sys $Installed -Force
-        Invoke-Checked 'sc.exe' @('create', $ServiceName, 'type=', 'kernel', 'start=', 'demand', 'binPath=', 'System32\drivers\MonitorNetwork.sys', 'DisplayName=', 'MonitorNetwork WFP driver')
+        Invoke-Checked 'sc.exe' @('create', $ServiceName, 'type=', 'kernel', 'start=', 'auto', 'depend=', 'BFE', 'binPath=', 'System32\drivers\MonitorNetwork.sys', 'DisplayName=', 'MonitorNetwork WFP driver')
     }
     'start' { Invoke-Checked 'sc.exe' @('start', $ServiceName) }
     'stop' { Invoke-Checked 'sc.exe' @('stop', $ServiceName) }

@@ -56,7 +56,8 @@ public class ServiceTests
         Assert.Equal(["create MonitorNetworkDriver", "start MonitorNetworkDriver", "create MonitorNetwork", "start MonitorNetwork"], scm.Calls);
         var driver = scm.Created[0];
         Assert.True(driver.KernelDriver);
-        Assert.Equal(ServiceStartType.Manual, driver.StartType);
+        Assert.Equal(ServiceStartType.Automatic, driver.StartType); // at boot, so a reboot keeps it
+        Assert.Equal(["BFE"], driver.Dependencies);
         Assert.Null(driver.Account);
         Assert.Empty(driver.RestartDelays);
         Assert.Equal(Path.GetFullPath(sys), driver.ImagePath); // no space in the temp path: no quotes needed
@@ -116,7 +117,9 @@ public class ServiceTests
         var driver = ScExeServiceControl.CreateCommands(ServiceInstaller.DriverSpec(@"C:\drivers\MonitorNetwork.sys"));
         Assert.Equal(2, driver.Count); // no recovery for a driver
         Assert.Null(ScExeServiceControl.EnvironmentCommand(ServiceInstaller.DriverSpec(@"C:\drivers\MonitorNetwork.sys")));
-        Assert.Equal(["create", "MonitorNetworkDriver", "type=", "kernel", "start=", "demand"], driver[0][..6]);
+        // At boot, after the Base Filtering Engine: a demand-start driver was gone after the first reboot.
+        Assert.Equal(["create", "MonitorNetworkDriver", "type=", "kernel", "start=", "auto"], driver[0][..6]);
+        Assert.Equal(["depend=", "BFE"], driver[0][^2..]);
     }
 
     [Theory]
