@@ -11,6 +11,21 @@ public static class DriverServiceProbe
     /// <summary>The driver's service name (the collector's own service is "MonitorNetwork").</summary>
     public const string ServiceName = "MonitorNetworkDriver";
 
+    /// <summary>True when the driver's service exists (installed by `service install --with-driver`), running or not.</summary>
+    public static bool IsInstalled()
+    {
+        try
+        {
+            using var service = new ServiceController(ServiceName);
+            _ = service.Status;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when the driver's service exists and is running.</summary>
     public static bool IsRunning()
     {

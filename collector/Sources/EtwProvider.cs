@@ -15,6 +15,12 @@ public sealed record EtwProviderSpec(Guid Guid, ulong Keywords, byte Level);
 /// <summary>The providers of a session, the session kind stored, and the decoder for their events.</summary>
 public sealed record EtwProvider(string Kind, IReadOnlyList<EtwProviderSpec> Providers, Func<IEventDecoder> CreateDecoder)
 {
+    /// <summary>
+    /// Auto chose Kernel-Network although the driver's service is installed: the driver is expected but not running
+    /// (a reboot with a demand-start driver, a failed load). The source then says so in a DriverMissing health row.
+    /// </summary>
+    public bool DriverExpectedButMissing { get; init; }
+
     /// <summary>Makes the source's flow-record builder, when the collector aggregates packets itself (Kernel-Network).</summary>
     public Func<Flows.FlowRecordBuilder?> CreateFlowRecords { get; init; } = () => null;
 
@@ -47,12 +53,15 @@ public sealed record EtwProvider(string Kind, IReadOnlyList<EtwProviderSpec> Pro
     /// <summary>The decoder of a recording: the contract, process names and DNS answers, whichever it holds.</summary>
     public static IEventDecoder RecordingDecoder() => new CompositeDecoder(new ContractDecoder(), new KernelProcessDecoder(), new DnsClientDecoder());
 
-    /// <summary>Picks the provider for --source: driver, kernel, or auto (the driver when its service runs).</summary>
-    public static EtwProvider Choose(string source, ulong keywords, Func<bool> driverRunning, bool dns = true) => source.ToLowerInvariant() switch
+    /// <summary>
+    /// Picks the provider for --source: driver, kernel, or auto (the driver when its service runs; Kernel-Network
+    /// otherwise, marked <see cref="DriverExpectedButMissing"/> when the driver's service is installed but not running).
+    /// </summary>
+    public static EtwProvider Choose(string source, ulong keywords, Func<bool> driverRunning, bool dns = true, Func<bool>? driverInstalled = null) => source.ToLowerInvariant() switch
     {
         "driver" => Driver(keywords, dns),
         "kernel" => KernelNetwork(keywords, dns),
-        "auto" => driverRunning() ? Driver(keywords, dns) : KernelNetwork(keywords, dns),
+        "auto" => driverRunning() ? Driver(keywords, dns) : KernelNetwork(keywords, dns) with { DriverExpectedButMissing = driverInstalled?.Invoke() == true },
         _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, $"--source: '{source}' is not driver, kernel or auto"),
     };
 }

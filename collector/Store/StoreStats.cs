@@ -9,7 +9,15 @@ public sealed record StoreSummary(
     string Path, long SizeBytes, int SchemaVersion,
     long? FirstUs, long? LastUs,
     long Flows, long OpenFlows, long Packets, long PacketBytes, long Streams, long RemoteAddresses,
-    long Sessions, string? LastSessionStatus, long Received, long Written, long Dropped, long Lost, long Malformed, long Unknown);
+    long Sessions, string? LastSessionStatus, long Received, long Written, long Dropped, long Lost, long Malformed, long Unknown)
+{
+    /// <summary>The newest session ran without the driver although its service is installed (a DriverMissing row).</summary>
+    public bool DriverMissingInLastSession { get; init; }
+
+    /// <summary>The line stats and service status print when <see cref="DriverMissingInLastSession"/>.</summary>
+    public const string DriverMissingLine =
+        "the driver is installed but was not running in the last session: it collected through Windows' Kernel-Network provider instead (no per-flow bytes from the driver); start it with sc.exe start MonitorNetworkDriver, and see service status";
+}
 
 /// <summary>One collector session's counters.</summary>
 public sealed record SessionCounters(long Id, string Source, string Status, long Received, long Written, long Dropped, long Lost, long Malformed, long Unknown);
@@ -48,7 +56,11 @@ public static class StoreStats
             connection.ExecuteScalar<long>("SELECT count(*) FROM packet_stream"),
             connection.ExecuteScalar<long>("SELECT count(*) FROM remote"),
             sessions.Count, connection.ExecuteScalar<string?>("SELECT status FROM collector_session ORDER BY session_id DESC LIMIT 1"),
-            sessions.Received ?? 0, sessions.Written ?? 0, sessions.Dropped ?? 0, sessions.Lost ?? 0, sessions.Malformed ?? 0, sessions.Unknown ?? 0);
+            sessions.Received ?? 0, sessions.Written ?? 0, sessions.Dropped ?? 0, sessions.Lost ?? 0, sessions.Malformed ?? 0, sessions.Unknown ?? 0)
+        {
+            DriverMissingInLastSession = connection.ExecuteScalar<long>(
+                "SELECT EXISTS (SELECT 1 FROM health_event WHERE event_name = 'DriverMissing' AND session_id = (SELECT max(session_id) FROM collector_session))") != 0,
+        };
     }
 
     /// <summary>The newest session's counters, or null when there is none.</summary>

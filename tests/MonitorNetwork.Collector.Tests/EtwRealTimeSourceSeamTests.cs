@@ -17,7 +17,7 @@ public class EtwRealTimeSourceSeamTests
 {
     private static EtwRealTimeSource Source(FakeEtwSessions sessions, bool force = false) =>
         new(new EtwSessionOptions("MonitorNetwork", 64, force), EtwProvider.Driver(ProviderContract.Keywords.All), sessions,
-            snapshot: now => [new ProcessStartedEvent(now, 4242, now - 1_000_000, @"C:\Windows\explorer.exe", null)]);
+            snapshot: now => [new ProcessStartedEvent(now, 4242, now - 1_000_000, @"C:\Windows\explorer.exe", null)], ownerLocks: sessions.OwnerLocks);
 
     private static (string status, long received, long written, long lost) SessionRow(string db)
     {
@@ -71,7 +71,9 @@ public class EtwRealTimeSourceSeamTests
     public async Task SecondCollect_ExitsSessionBusy_AndLeavesTheFirstRunning()
     {
         var sessions = new FakeEtwSessions();
-        sessions.Running.Add("MonitorNetwork"); // the service's session
+        sessions.Running.Add("MonitorNetwork"); // the service's session, and the service alive, holding its lock
+        using var service = SessionOwnerLock.TryAcquire("MonitorNetwork", sessions.OwnerLocks);
+        Assert.NotNull(service);
         using var dir = new TempDirectory();
         var ex = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
             CollectionRun.ExecuteAsync(new RunSettings(dir.File("s.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
@@ -80,6 +82,64 @@ public class EtwRealTimeSourceSeamTests
         Assert.Contains("another collect is running (session MonitorNetwork)", ex.Message);
         Assert.Empty(sessions.Created);
         Assert.Contains("MonitorNetwork", sessions.Running);
+    }
+
+    [Fact]
+    public async Task Crash_ThenRestart_TakesOverItsOwnStaleSession_NeverAnotherProducts()
+    {
+        if (!File.Exists("/usr/bin/flock")) Assert.Skip("needs flock(1) (util-linux) to hold the lock from another process");
+        var sessions = new FakeEtwSessions();
+        Directory.CreateDirectory(sessions.OwnerLocks);
+        sessions.Running.Add("MonitorNetwork");    // the service's session...
+        sessions.Running.Add("SomeOtherProduct");  // ...and another product's
+        // The service, alive: another process holds the session's lock.
+        using var service = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/flock",
+            ["-x", Path.Combine(sessions.OwnerLocks, "etw-session-MonitorNetwork.lock"), "sleep", "60"]))!;
+        using var dir = new TempDirectory();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (SessionOwnerLock.TryAcquire("MonitorNetwork", sessions.OwnerLocks) is { } mine) // wait until the child holds it
+        {
+            mine.Dispose();
+            Assert.True(DateTime.UtcNow < deadline, "flock never took the lock");
+            await Task.Delay(20);
+        }
+        var busy = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
+            CollectionRun.ExecuteAsync(new RunSettings(dir.File("busy.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
+        Assert.Equal(FailureKind.SessionBusy, busy.Kind);
+
+        service.Kill(entireProcessTree: true); // SIGKILL: the service crashes (with its child holding the fd), the OS drops its lock
+        await service.WaitForExitAsync();
+        Assert.Contains("MonitorNetwork", sessions.Running);
+        var restarted = Source(sessions); // the recovery policy starts it again
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var result = await CollectionRun.ExecuteAsync(new RunSettings(dir.File("r.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), restarted, ctrlC.Token);
+        Assert.Equal("completed", result.Status);
+        Assert.True(restarted.TookOverStaleSession);
+        Assert.Single(sessions.Created);
+        Assert.Contains("SomeOtherProduct", sessions.Running); // never touched
+    }
+
+    [Fact]
+    public async Task DriverInstalledButNotRunning_AutoFallsBackLoudly_StatsAndServiceStatusSaySo()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("d.db");
+        var provider = EtwProvider.Choose("auto", ProviderContract.Keywords.Flow, driverRunning: () => false, dns: false, driverInstalled: () => true);
+        Assert.Equal("etw-kernel", provider.Kind);
+        Assert.True(provider.DriverExpectedButMissing);
+        Assert.False(EtwProvider.Choose("auto", ProviderContract.Keywords.Flow, () => false, false, () => false).DriverExpectedButMissing); // never installed: quiet
+        var sessions = new FakeEtwSessions();
+        var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork", 64), provider, sessions, _ => [], sessions.OwnerLocks);
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        Assert.Equal("completed", (await CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)), source, ctrlC.Token)).Status);
+
+        using (var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False"))
+            Assert.Equal(1, c.ExecuteScalar<long>("SELECT count(*) FROM health_event WHERE event_name = 'DriverMissing'"));
+        var stats = await CliRun.RunAsync("stats", "--db", db);
+        Assert.Contains("the driver is installed but was not running in the last session", stats.Out, StringComparison.Ordinal);
+        var status = new StringWriter();
+        Cli.Commands.ServiceCommand.WriteStatus(null, db, status);
+        Assert.Contains("driver: the driver is installed but was not running", status.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,7 +189,7 @@ public class EtwRealTimeSourceSeamTests
         var exit = await Cli.Commands.CollectCommand.RunHostAsync(
             new Dictionary<string, string?> { ["Collector:DatabasePath"] = db, ["Collector:Duration"] = "1s", ["Logging:LogLevel:Default"] = "Warning" },
             (o, keywords) => new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, o.BufferSizeMB, o.Force),
-                EtwProvider.Driver(keywords), sessions, snapshot: _ => []));
+                EtwProvider.Driver(keywords), sessions, snapshot: _ => [], ownerLocks: sessions.OwnerLocks));
         Assert.Equal(0, exit);
         var (status, received, written, lost) = SessionRow(db);
         Assert.Equal(("completed", sessions.EventsToDeliver.Count, sessions.EventsToDeliver.Count, 5L), (status, (int)received, (int)written, lost));

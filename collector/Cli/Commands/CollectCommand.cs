@@ -116,7 +116,7 @@ internal static class CollectCommand
     [System.Runtime.Versioning.SupportedOSPlatform("windows")]
     private static ITraceSource CreateEtwSource(CollectorOptions o, ulong keywords) =>
         new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, o.BufferSizeMB, o.Force),
-            EtwProvider.Choose(o.Source, keywords, DriverServiceProbe.IsRunning, o.Dns), new TraceEventEtwSessionFactory());
+            EtwProvider.Choose(o.Source, keywords, DriverServiceProbe.IsRunning, o.Dns, DriverServiceProbe.IsInstalled), new TraceEventEtwSessionFactory());
 
     /// <summary>Runs the host until it stops; rethrows the worker's failure for the exit-code mapping.</summary>
     internal static async Task<int> RunHostAsync(Dictionary<string, string?> overrides, TraceSourceFactory sourceFactory)

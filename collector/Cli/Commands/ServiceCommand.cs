@@ -78,6 +78,7 @@ internal static class ServiceCommand
         static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
         output.WriteLine($"store size: {s.SizeBytes / 1048576.0:F1} MiB");
         output.WriteLine($"newest event: {(s.LastUs is { } us ? DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-")}");
+        if (s.DriverMissingInLastSession) output.WriteLine("driver: " + StoreSummary.DriverMissingLine);
         var last = StoreStats.LastSession(connection);
         output.WriteLine(last is null
             ? "last session: none"

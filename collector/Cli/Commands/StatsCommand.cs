@@ -52,6 +52,7 @@ internal static class StatsCommand
         Row("events received", N(s.Received));
         Row("events written", N(s.Written));
         Row("loss", $"dropped {N(s.Dropped)}, lost {N(s.Lost)}, malformed {N(s.Malformed)}, unknown {N(s.Unknown)}");
+        if (s.DriverMissingInLastSession) Row("driver", StoreSummary.DriverMissingLine);
         foreach (var d in ipfix ?? [])
             Row($"ipfix {d.Destination}", $"last sent {T(d.LastExportUs)}, {N(d.RecordsSent)} records; {N(d.FlowsNotFinished)} flows not finished for it (open, or segments not sent yet)");
         console.Write(grid);
