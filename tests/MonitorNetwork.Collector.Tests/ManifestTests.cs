@@ -19,6 +19,16 @@ public class ManifestTests
         new(Enumerable.Range(0, 100).Where(id => KernelNetworkEvents.Describe(id) is { Kind: not KernelNetworkEvents.Kind.Ignored }));
 
     [Fact]
+    public void KernelNetwork_EveryManifestEvent_IsDescribed_NoneDecodesAsUnknown()
+    {
+        // Event 49 (UDP connection attempt failed) was counted as unknown on every session that saw one.
+        var m = EtwManifest.Load(KernelNetworkEvents.ProviderName);
+        Assert.NotEmpty(m.Events);
+        Assert.All(m.Events, e => Assert.True(KernelNetworkEvents.Describe(e.Id) is not null, $"manifest event {e.Id} is not described"));
+        Assert.Equal(KernelNetworkEvents.Kind.Ignored, KernelNetworkEvents.Describe(49)!.Value.Kind);
+    }
+
+    [Fact]
     public void KernelNetwork_KeywordMasks_AreTheManifests()
     {
         var m = EtwManifest.Load(KernelNetworkEvents.ProviderName);

@@ -51,6 +51,7 @@ public static class KernelNetworkEvents
         30 or 32 or 33 or 34 => (Kind.Ignored, 6, true),
         42 => (Kind.Send, 17, false),
         43 => (Kind.Receive, 17, false),
+        49 => (Kind.Ignored, 17, false), // UDP connection attempt failed (IPv4 and IPv6; the manifest's template has no address)
         58 => (Kind.Send, 17, true),
         59 => (Kind.Receive, 17, true),
         _ => null,
