@@ -28,6 +28,9 @@ public sealed class EtwRealTimeSource(
     /// <summary>The health_event a session writes when the driver was expected but not running.</summary>
     public const string DriverMissingEvent = "DriverMissing";
 
+    /// <summary>The health row of a run that replaced the session a crashed run of ours left behind.</summary>
+    public const string StaleSessionReplacedEvent = "StaleSessionReplaced";
+
     /// <summary>Set when this run took over a session a crashed run had left behind (the service's recovery).</summary>
     public bool TookOverStaleSession { get; private set; }
 
@@ -82,6 +85,11 @@ public sealed class EtwRealTimeSource(
                 Volatile.Write(ref _session, null);
                 session.Stop();
             });
+            if (TookOverStaleSession)
+            {
+                // In the store, so a crash loop shows up in the data and not only in the Event Log.
+                router.Post(new HealthEvent(Store.SessionStore.ToUnixUs(DateTimeOffset.UtcNow), StaleSessionReplacedEvent, [new("stale_session_replaced", 1UL)]));
+            }
             if (provider.DriverExpectedButMissing)
             {
                 // Loud, in the store itself: this session has no per-flow bytes from the driver (stats, service status).

@@ -115,6 +115,8 @@ public class EtwRealTimeSourceSeamTests
         var result = await CollectionRun.ExecuteAsync(new RunSettings(dir.File("r.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), restarted, ctrlC.Token);
         Assert.Equal("completed", result.Status);
         Assert.True(restarted.TookOverStaleSession);
+        using (var c = new SqliteConnection($"Data Source={dir.File("r.db")};Mode=ReadOnly;Pooling=False"))
+            Assert.Equal(1, c.ExecuteScalar<long>("SELECT count(*) FROM health_event WHERE event_name = 'StaleSessionReplaced'"));
         Assert.Single(sessions.Created);
         Assert.Contains("SomeOtherProduct", sessions.Running); // never touched
     }
