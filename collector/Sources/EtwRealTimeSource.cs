@@ -28,6 +28,10 @@ public sealed class EtwRealTimeSource(
     /// <summary>The health_event a session writes when the driver was expected but not running.</summary>
     public const string DriverMissingEvent = "DriverMissing";
 
+    /// <summary>What Windows' refusal to start the session (ERROR_ACCESS_DENIED from StartTrace or EnableTraceEx2) means.</summary>
+    public const string AccessDeniedMessage =
+        "access denied starting the ETW session: run from an elevated prompt or as a member of Performance Log Users (or install the service)";
+
     /// <summary>The health row of a run that replaced the session a crashed run of ours left behind.</summary>
     public const string StaleSessionReplacedEvent = "StaleSessionReplaced";
 
@@ -66,8 +70,6 @@ public sealed class EtwRealTimeSource(
     /// <inheritdoc/>
     public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)
     {
-        if (!sessions.IsElevated())
-            throw new MonitorNetworkException(FailureKind.AccessDenied, "collect needs an elevated prompt: run it as administrator (or install it as a service)");
         // Held for the whole run: the OS drops it if this process dies, which is what marks the session stale.
         using var owner = SessionOwnerLock.TryAcquire(options.SessionName, ownerLocks);
         if (owner is null && !options.Force)
@@ -121,7 +123,7 @@ public sealed class EtwRealTimeSource(
         catch (UnauthorizedAccessException ex)
         {
             session.Dispose();
-            throw new MonitorNetworkException(FailureKind.AccessDenied, "access denied enabling an ETW provider: run as administrator", ex);
+            throw new MonitorNetworkException(FailureKind.AccessDenied, AccessDeniedMessage, ex);
         }
         catch
         {

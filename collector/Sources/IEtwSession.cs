@@ -5,7 +5,8 @@ namespace MonitorNetwork.Collector.Sources;
 /// <summary>One started real-time session.</summary>
 public interface IEtwSession : IDisposable
 {
-    /// <summary>Enables one provider; throws <see cref="UnauthorizedAccessException"/> when not elevated.</summary>
+    /// <summary>Enables one provider. The first call starts the session (StartTrace); either throws
+    /// <see cref="UnauthorizedAccessException"/> when this account may not control sessions.</summary>
     void EnableProvider(EtwProviderSpec spec);
 
     /// <summary>Delivers the session's events to <paramref name="router"/> until <see cref="Stop"/> has flushed the last.</summary>
@@ -19,11 +20,11 @@ public interface IEtwSession : IDisposable
 }
 
 /// <summary>Creates sessions, and answers what the OS knows about them.</summary>
+/// <remarks>Who may start a session is Windows' decision, not ours: administrators, members of Performance Log
+/// Users, and services as LocalSystem, LocalService or NetworkService. A check of our own beforehand (we had one:
+/// an elevated token) refuses some of them, so the collector asks Windows by starting the session.</remarks>
 public interface IEtwSessionFactory
 {
-    /// <summary>Whether this process may start ETW sessions (an elevated token).</summary>
-    bool IsElevated();
-
     /// <summary>Whether a session of this name is running now (another collect, the service, or a crashed run).</summary>
     bool SessionExists(string sessionName);
 

@@ -20,9 +20,16 @@ public static class SessionOwnerLock
         directory ??= DefaultDirectory;
         Directory.CreateDirectory(directory);
         var safe = new string(sessionName.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        var path = Path.Combine(directory, $"etw-session-{safe}.lock");
         try
         {
-            return new FileStream(Path.Combine(directory, $"etw-session-{safe}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            // Read access is enough to hold it (FileShare.None; flock on Unix), and is all a member of Performance
+            // Log Users has on a lock file the service (LocalSystem) created in ProgramData.
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new Failures.MonitorNetworkException(Failures.FailureKind.AccessDenied, $"cannot open the session lock {path}: access denied", ex);
         }
         catch (IOException)
         {

@@ -37,9 +37,6 @@ internal sealed class TraceEventEtwSession : IEtwSession
 public sealed class TraceEventEtwSessionFactory : IEtwSessionFactory
 {
     /// <inheritdoc/>
-    public bool IsElevated() => TraceEventSession.IsElevated() == true;
-
-    /// <inheritdoc/>
     public bool SessionExists(string sessionName) =>
         TraceEventSession.GetActiveSessionNames().Contains(sessionName, StringComparer.OrdinalIgnoreCase);
 

@@ -171,14 +171,58 @@ public class EtwRealTimeSourceSeamTests
     }
 
     [Fact]
-    public async Task NotElevated_ExitsAccessDeniedWithoutStartingASession()
+    public async Task AStandardUser_IsRefusedByWindows_OneLineAccessDenied_NoSessionLeftBehind()
     {
-        var sessions = new FakeEtwSessions { Elevated = false };
+        var sessions = new FakeEtwSessions { Account = FakeAccount.Standard };
         using var dir = new TempDirectory();
         var ex = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
             CollectionRun.ExecuteAsync(new RunSettings(dir.File("a.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
         Assert.Equal(FailureKind.AccessDenied, ex.Kind);
-        Assert.Empty(sessions.Created);
+        Assert.Equal(EtwRealTimeSource.AccessDeniedMessage, ex.Message);
+        Assert.Contains("Performance Log Users", ex.Message);
+        Assert.True(Assert.Single(sessions.Created).IsDisposed);
+        Assert.Empty(sessions.Running);
+    }
+
+    [Fact]
+    public async Task AMemberOfPerformanceLogUsers_NotElevated_Collects()
+    {
+        // Windows lets Performance Log Users start sessions; our own elevation check used to refuse them.
+        var sessions = new FakeEtwSessions { Account = FakeAccount.PerformanceLogUser };
+        sessions.EventsToDeliver.AddRange(TrafficScript.Build(flows: 3, packetsPerFlow: 2));
+        using var dir = new TempDirectory();
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var result = await CollectionRun.ExecuteAsync(new RunSettings(dir.File("p.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), ctrlC.Token);
+        Assert.Equal("completed", result.Status);
+        Assert.Equal(sessions.EventsToDeliver.Count + 1, (int)SessionRow(dir.File("p.db")).written); // + the rundown's process
+    }
+
+    [Fact]
+    public void TheSessionLock_IsHeldWithReadAccessOnly_SoAFileTheServiceCreatedStillWorks()
+    {
+        // In ProgramData, a file LocalSystem created is read-only to Users: holding the lock must not need write.
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("file modes are Unix; the Windows ACL case is checklist step S9");
+            return;
+        }
+        using var dir = new TempDirectory();
+        var locks = dir.File("locks");
+        using (SessionOwnerLock.TryAcquire("MonitorNetwork", locks)) { }
+        var file = Path.Combine(locks, "etw-session-MonitorNetwork.lock");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        using (var held = SessionOwnerLock.TryAcquire("MonitorNetwork", locks))
+        {
+            Assert.NotNull(held);
+            Assert.Null(SessionOwnerLock.TryAcquire("MonitorNetwork", locks)); // and it still excludes a second holder
+        }
+
+        // A lock the account may not open at all is one line of access denied, not a stack trace. (A directory in
+        // its place: root, as CI runs, is refused a directory where it is never refused a file mode.)
+        var blocked = dir.File("blocked");
+        Directory.CreateDirectory(Path.Combine(blocked, "etw-session-MonitorNetwork.lock"));
+        var denied = Assert.Throws<MonitorNetworkException>(() => SessionOwnerLock.TryAcquire("MonitorNetwork", blocked));
+        Assert.Equal(FailureKind.AccessDenied, denied.Kind);
     }
 
     [Fact]

@@ -20,6 +20,8 @@ internal sealed class FakeEtwSession(FakeEtwSessions owner, string name) : IEtwS
 
     public void EnableProvider(EtwProviderSpec spec)
     {
+        // As Windows: nothing refuses the account before StartTrace/EnableTraceEx2 does, with ERROR_ACCESS_DENIED.
+        if (owner.Account == FakeAccount.Standard) throw new UnauthorizedAccessException("Access is denied. (0x80070005)");
         if (owner.FailEnableAt == Enabled.Count + 1) throw owner.EnableFailure;
         Enabled.Add(spec);
     }
@@ -66,9 +68,20 @@ internal sealed class FakeEtwSession(FakeEtwSessions owner, string name) : IEtwS
     }
 }
 
+/// <summary>Who runs the fake session, as far as Windows' session security is concerned.</summary>
+internal enum FakeAccount
+{
+    /// <summary>An elevated administrator, or the service as LocalSystem.</summary>
+    Administrator,
+    /// <summary>A non-elevated member of Performance Log Users: Windows lets it start sessions.</summary>
+    PerformanceLogUser,
+    /// <summary>Anyone else: StartTrace fails with ERROR_ACCESS_DENIED.</summary>
+    Standard,
+}
+
 internal sealed class FakeEtwSessions : IEtwSessionFactory
 {
-    public bool Elevated { get; set; } = true;
+    public FakeAccount Account { get; set; } = FakeAccount.Administrator;
     /// <summary>This fake's own folder of session ownership locks (SessionOwnerLock), so tests never share one.</summary>
     public string OwnerLocks { get; } = Path.Combine(Path.GetTempPath(), "mn-owner-locks-" + Guid.NewGuid().ToString("N"));
     public HashSet<string> Running { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -82,7 +95,6 @@ internal sealed class FakeEtwSessions : IEtwSessionFactory
     public Exception EnableFailure { get; set; } = new InvalidOperationException("EnableTraceEx2 failed (87)");
     public long LossToReport { get; set; }
 
-    public bool IsElevated() => Elevated;
     public bool SessionExists(string sessionName) => Running.Contains(sessionName);
 
     public IEtwSession Create(EtwSessionOptions options)
