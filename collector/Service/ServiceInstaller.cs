@@ -55,20 +55,60 @@ public sealed class ServiceInstaller(IServiceControl control)
     private static string Quote(string part) =>
         part.Length > 0 && !part.Any(c => c is ' ' or '\t' or '"') ? part : "\"" + part.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>Creates (and starts) the driver service when asked, then the collector service, and starts it.</summary>
+    /// <summary>
+    /// Creates (and starts) the driver service when asked, then the collector service, and starts it. A step that
+    /// fails undoes the steps before it, newest first, so a failed install leaves the machine as it found it (a
+    /// driver service that was there before is left alone), and the error names the step and anything left behind.
+    /// </summary>
     public void Install(ServiceSpec collector, string? driverSysPath)
     {
         if (control.Query(CollectorService) is { } state)
             throw new MonitorNetworkException(FailureKind.ServiceFailed,
                 $"service {CollectorService} is already installed ({state.ToLowerInvariant()}); run 'monitornetwork service uninstall' first");
-        if (driverSysPath is not null)
+        if (driverSysPath is not null && !File.Exists(driverSysPath))
+            throw new MonitorNetworkException(FailureKind.NotFound, $"no such driver file: {Path.GetFullPath(driverSysPath)}");
+        var undo = new Stack<(string What, Action Action)>();
+        try
         {
-            if (!File.Exists(driverSysPath)) throw new MonitorNetworkException(FailureKind.NotFound, $"no such driver file: {Path.GetFullPath(driverSysPath)}");
-            if (control.Query(DriverService) is null) control.Create(DriverSpec(driverSysPath));
-            if (control.Query(DriverService) != "RUNNING") control.Start(DriverService);
+            if (driverSysPath is not null)
+            {
+                if (control.Query(DriverService) is null)
+                {
+                    control.Create(DriverSpec(driverSysPath));
+                    undo.Push(($"delete {DriverService}", () => control.Delete(DriverService)));
+                }
+                if (control.Query(DriverService) != "RUNNING")
+                {
+                    control.Start(DriverService);
+                    undo.Push(($"stop {DriverService}", () => control.Stop(DriverService)));
+                }
+            }
+            control.Create(collector);
+            undo.Push(($"delete {CollectorService}", () => control.Delete(CollectorService)));
+            control.Start(CollectorService);
         }
-        control.Create(collector);
-        control.Start(CollectorService);
+        catch (MonitorNetworkException ex)
+        {
+            throw RolledBack(ex, undo);
+        }
+    }
+
+    private static MonitorNetworkException RolledBack(MonitorNetworkException failure, Stack<(string What, Action Action)> undo)
+    {
+        var left = new List<string>();
+        while (undo.TryPop(out var step))
+        {
+            try
+            {
+                step.Action();
+            }
+            catch (MonitorNetworkException)
+            {
+                left.Add(step.What); // keep undoing the rest; say what could not be
+            }
+        }
+        var outcome = left.Count == 0 ? "nothing was left installed" : "could not undo: " + string.Join(", ", left) + "; run 'monitornetwork service uninstall'";
+        return new MonitorNetworkException(failure.Kind, $"{failure.Message} (install rolled back: {outcome})", failure);
     }
 
     /// <summary>Stops and deletes the collector service, then the driver's; the store stays. False when neither was installed.</summary>

@@ -16,11 +16,28 @@ public class ServiceTests
         public List<ServiceSpec> Created { get; } = [];
         public List<string> Calls { get; } = [];
 
+        /// <summary>The nth change (create, start, stop, delete; 1-based) fails, as sc.exe reports a failure; 0: none.</summary>
+        public int FailAt { get; set; }
+        /// <summary>Changes that fail every time (an undo that cannot be done), by call text such as "delete MonitorNetwork".</summary>
+        public HashSet<string> AlwaysFail { get; } = [];
+        private int _changes;
+
         public string? Query(string name) => States.GetValueOrDefault(name);
-        public void Create(ServiceSpec spec) { Calls.Add("create " + spec.Name); Created.Add(spec); States[spec.Name] = "STOPPED"; }
-        public void Start(string name) { Calls.Add("start " + name); States[name] = "RUNNING"; }
-        public void Stop(string name) { Calls.Add("stop " + name); States[name] = "STOPPED"; }
-        public void Delete(string name) { Calls.Add("delete " + name); States.Remove(name); }
+        public void Create(ServiceSpec spec) { Change("create " + spec.Name, 1073, "The specified service already exists."); Created.Add(spec); States[spec.Name] = "STOPPED"; }
+        public void Start(string name) { Change("start " + name, 1053, "The service did not respond to the start or control request in a timely fashion."); States[name] = "RUNNING"; }
+        public void Stop(string name) { Change("stop " + name, 1061, "The service cannot accept control messages at this time."); States[name] = "STOPPED"; }
+        public void Delete(string name) { Change("delete " + name, 1072, "The specified service has been marked for deletion."); States.Remove(name); }
+
+        // As ScExeServiceControl reports a failed sc.exe call: ServiceFailed, naming the call and Windows' error.
+        private void Change(string call, int error, string message)
+        {
+            Calls.Add(call);
+            if (++_changes == FailAt || AlwaysFail.Contains(call))
+            {
+                Calls[^1] = "!" + call;
+                throw new MonitorNetworkException(FailureKind.ServiceFailed, $"sc.exe {call}: [SC] FAILED {error}: {message}");
+            }
+        }
     }
 
     private static readonly string[] s_program = [@"C:\Program Files\MonitorNetwork\monitornetwork.exe"];
@@ -83,6 +100,68 @@ public class ServiceTests
         var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), "/nonexistent/MonitorNetwork.sys"));
         Assert.Equal(FailureKind.NotFound, ex.Kind);
         Assert.Empty(scm.Created);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Install_AStepFails_EveryEarlierStepIsUndone_AndTheErrorSaysSo(bool withDriver)
+    {
+        using var dir = new TempDirectory();
+        var sys = dir.File("MonitorNetwork.sys");
+        File.WriteAllBytes(sys, [0x4d, 0x5a]);
+        var steps = withDriver ? 4 : 2; // create+start driver, create+start collector
+        for (var failAt = 1; failAt <= steps; failAt++)
+        {
+            var scm = new FakeScm { FailAt = failAt };
+            var ex = Assert.Throws<MonitorNetworkException>(() =>
+                new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), withDriver ? sys : null));
+            Assert.Equal(FailureKind.ServiceFailed, ex.Kind);
+            Assert.Empty(scm.States); // as it was before
+            Assert.StartsWith("sc.exe ", ex.Message, StringComparison.Ordinal);
+            Assert.EndsWith("(install rolled back: nothing was left installed)", ex.Message, StringComparison.Ordinal);
+            Assert.Single(ex.Message.Split('\n'));
+        }
+    }
+
+    [Fact]
+    public void Install_Fails_ADriverServiceThatWasThereBefore_IsLeftAsItWas()
+    {
+        using var dir = new TempDirectory();
+        var sys = dir.File("MonitorNetwork.sys");
+        File.WriteAllBytes(sys, [0x4d, 0x5a]);
+        var scm = new FakeScm { FailAt = 2 }; // create collector ok, start collector fails
+        scm.States[ServiceInstaller.DriverService] = "RUNNING";
+        Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), sys));
+        Assert.Equal("RUNNING", scm.States[ServiceInstaller.DriverService]);
+        Assert.False(scm.States.ContainsKey(ServiceInstaller.CollectorService));
+        Assert.DoesNotContain(scm.Calls, c => c.Contains(ServiceInstaller.DriverService, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Install_FailsAndAnUndoFailsToo_TheLineNamesWhatIsLeft_Exit13()
+    {
+        using var dir = new TempDirectory();
+        var sys = dir.File("MonitorNetwork.sys");
+        File.WriteAllBytes(sys, [0x4d, 0x5a]);
+        var scm = new FakeScm { FailAt = 4 }; // the collector's start fails...
+        scm.AlwaysFail.Add("delete MonitorNetworkDriver"); // ...and the driver's service cannot be deleted (marked for deletion)
+        var saved = Cli.Commands.ServiceCommand.Control;
+        Cli.Commands.ServiceCommand.Control = () => scm;
+        try
+        {
+            using var error = new StringWriter();
+            Assert.Equal(13, await Cli.CliApp.RunAsync(["service", "install", "--with-driver", sys], error, TextWriter.Null));
+            var line = Assert.Single(error.ToString().Trim().Split('\n'));
+            Assert.Contains("sc.exe start MonitorNetwork: [SC] FAILED 1053", line, StringComparison.Ordinal);
+            Assert.Contains("could not undo: delete MonitorNetworkDriver; run 'monitornetwork service uninstall'", line, StringComparison.Ordinal);
+            Assert.Equal("STOPPED", scm.States[ServiceInstaller.DriverService]); // stopped, at least
+            Assert.False(scm.States.ContainsKey(ServiceInstaller.CollectorService));
+        }
+        finally
+        {
+            Cli.Commands.ServiceCommand.Control = saved;
+        }
     }
 
     [Fact]
