@@ -1,5 +1,6 @@
 // `service install`, `uninstall` and `status` as decisions over IServiceControl: what to create, in which order,
-// what to refuse. The collector service runs `monitornetwork collect` as LocalSystem, starts delayed-automatic and
+// what to refuse, and undoing the steps done when one fails. The collector service runs its own admin-only copy of
+// the program (ProgramFolder) as `monitornetwork collect` as LocalSystem, starts delayed-automatic and
 // restarts after a failure with a back-off; the optional driver service is a kernel driver started at boot after BFE. Uninstall
 // stops and deletes both and keeps the store.
 using System.Globalization;
@@ -60,7 +61,10 @@ public sealed class ServiceInstaller(IServiceControl control)
     /// fails undoes the steps before it, newest first, so a failed install leaves the machine as it found it (a
     /// driver service that was there before is left alone), and the error names the step and anything left behind.
     /// </summary>
-    public void Install(ServiceSpec collector, string? driverSysPath)
+    /// <param name="collector">The collector service; its command line names <paramref name="program"/>'s target when given.</param>
+    /// <param name="driverSysPath">The driver's .sys file, or null for no driver service.</param>
+    /// <param name="program">The program copy the service runs, made first; null runs the program where it is.</param>
+    public void Install(ServiceSpec collector, string? driverSysPath, ProgramFolder? program = null)
     {
         if (control.Query(CollectorService) is { } state)
             throw new MonitorNetworkException(FailureKind.ServiceFailed,
@@ -70,6 +74,7 @@ public sealed class ServiceInstaller(IServiceControl control)
         var undo = new Stack<(string What, Action Action)>();
         try
         {
+            if (program is not null) undo.Push(($"remove {program.Target}", program.Place()));
             if (driverSysPath is not null)
             {
                 if (control.Query(DriverService) is null)
@@ -86,6 +91,7 @@ public sealed class ServiceInstaller(IServiceControl control)
             control.Create(collector);
             undo.Push(($"delete {CollectorService}", () => control.Delete(CollectorService)));
             control.Start(CollectorService);
+            program?.Commit();
         }
         catch (MonitorNetworkException ex)
         {
@@ -102,7 +108,7 @@ public sealed class ServiceInstaller(IServiceControl control)
             {
                 step.Action();
             }
-            catch (MonitorNetworkException)
+            catch (Exception ex) when (ex is MonitorNetworkException or IOException or UnauthorizedAccessException)
             {
                 left.Add(step.What); // keep undoing the rest; say what could not be
             }
@@ -111,8 +117,11 @@ public sealed class ServiceInstaller(IServiceControl control)
         return new MonitorNetworkException(failure.Kind, $"{failure.Message} (install rolled back: {outcome})", failure);
     }
 
-    /// <summary>Stops and deletes the collector service, then the driver's; the store stays. False when neither was installed.</summary>
-    public bool Uninstall()
+    /// <summary>
+    /// Stops and deletes the collector service, then the driver's, then <paramref name="program"/>'s copy; the store
+    /// stays. False when none was installed.
+    /// </summary>
+    public bool Uninstall(ProgramFolder? program = null)
     {
         var any = false;
         foreach (var name in new[] { CollectorService, DriverService })
@@ -120,6 +129,13 @@ public sealed class ServiceInstaller(IServiceControl control)
             if (control.Query(name) is null) continue;
             control.Stop(name);
             control.Delete(name);
+            any = true;
+        }
+        if (program is not null && Directory.Exists(program.Target))
+        {
+            if (program.Remove() is { } left)
+                throw new MonitorNetworkException(FailureKind.ServiceFailed,
+                    $"services removed, but not the program folder {left} (a file in use?): delete it once this command has ended");
             any = true;
         }
         return any;

@@ -147,7 +147,10 @@ public class ServiceTests
         var scm = new FakeScm { FailAt = 4 }; // the collector's start fails...
         scm.AlwaysFail.Add("delete MonitorNetworkDriver"); // ...and the driver's service cannot be deleted (marked for deletion)
         var saved = Cli.Commands.ServiceCommand.Control;
+        var savedProgram = Cli.Commands.ServiceCommand.Program;
         Cli.Commands.ServiceCommand.Control = () => scm;
+        var program = new ProgramFolder(AppContext.BaseDirectory, dir.File("Program Files/MonitorNetwork"));
+        Cli.Commands.ServiceCommand.Program = () => program;
         try
         {
             using var error = new StringWriter();
@@ -157,11 +160,108 @@ public class ServiceTests
             Assert.Contains("could not undo: delete MonitorNetworkDriver; run 'monitornetwork service uninstall'", line, StringComparison.Ordinal);
             Assert.Equal("STOPPED", scm.States[ServiceInstaller.DriverService]); // stopped, at least
             Assert.False(scm.States.ContainsKey(ServiceInstaller.CollectorService));
+            Assert.False(Directory.Exists(program.Target)); // the program copy went too
+            Assert.Empty(Directory.GetDirectories(dir.File("Program Files")));
         }
         finally
         {
             Cli.Commands.ServiceCommand.Control = saved;
+            Cli.Commands.ServiceCommand.Program = savedProgram;
         }
+    }
+
+    /// <summary>A built program's folder, as the user has it: writable by them.</summary>
+    private static string UserProgram(TempDirectory dir)
+    {
+        var source = dir.File("user/.dotnet/tools/.store/monitornetwork/tools/net10.0/any");
+        Directory.CreateDirectory(Path.Combine(source, "runtimes", "win-x64"));
+        File.WriteAllText(Path.Combine(source, "monitornetwork.dll"), "program");
+        File.WriteAllText(Path.Combine(source, "appsettings.json"), "{}");
+        File.WriteAllText(Path.Combine(source, "runtimes", "win-x64", "e_sqlite3.dll"), "native");
+        return source;
+    }
+
+    [Fact]
+    public void Install_RunsTheServiceFromItsOwnCopy_NeverFromTheUsersFolder()
+    {
+        using var dir = new TempDirectory();
+        var source = UserProgram(dir);
+        var program = new ProgramFolder(source, dir.File("Program Files/MonitorNetwork"));
+        var scm = new FakeScm();
+        // The .NET tool's shim lives in the user's profile, outside the program folder: it is not named at all.
+        var invocation = program.Relocate([dir.File("user/.dotnet/tools/monitornetwork.exe")], "monitornetwork.dll", @"C:\Program Files\dotnet\dotnet.exe");
+        new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(invocation, null, null), null, program);
+
+        var image = Assert.Single(scm.Created).ImagePath;
+        Assert.StartsWith($"\"C:\\Program Files\\dotnet\\dotnet.exe\" \"{program.Target}{Path.DirectorySeparatorChar}monitornetwork.dll\" collect", image, StringComparison.Ordinal);
+        Assert.DoesNotContain(dir.File("user"), image, StringComparison.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            Assert.Equal(File.ReadAllText(file), File.ReadAllText(Path.Combine(program.Target, Path.GetRelativePath(source, file))));
+        Assert.Single(Directory.GetDirectories(dir.File("Program Files"))); // no .new/.old left beside it
+
+        Assert.True(new ServiceInstaller(scm).Uninstall(program));
+        Assert.False(Directory.Exists(program.Target));
+        Assert.True(File.Exists(Path.Combine(source, "monitornetwork.dll"))); // the user's own copy is theirs
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Install_FailsAtAnyStep_AnEarlierProgramCopyIsPutBack(int failAt)
+    {
+        using var dir = new TempDirectory();
+        var sys = dir.File("MonitorNetwork.sys");
+        File.WriteAllBytes(sys, [0x4d, 0x5a]);
+        var program = new ProgramFolder(UserProgram(dir), dir.File("Program Files/MonitorNetwork"));
+        Directory.CreateDirectory(program.Target);
+        File.WriteAllText(Path.Combine(program.Target, "monitornetwork.dll"), "the earlier version");
+        var scm = new FakeScm { FailAt = failAt };
+        var ex = Assert.Throws<MonitorNetworkException>(() =>
+            new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), sys, program));
+        Assert.EndsWith("(install rolled back: nothing was left installed)", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(scm.States);
+        Assert.Equal("the earlier version", File.ReadAllText(Path.Combine(program.Target, "monitornetwork.dll")));
+        Assert.Single(Directory.GetDirectories(dir.File("Program Files")));
+    }
+
+    [Fact]
+    public void Install_AProgramFolderHoldingALink_IsRefused_NothingCopiedNothingCreated()
+    {
+        using var dir = new TempDirectory();
+        var source = UserProgram(dir);
+        Directory.CreateDirectory(dir.File("elsewhere"));
+        Directory.CreateSymbolicLink(Path.Combine(source, "plugins"), dir.File("elsewhere"));
+        var program = new ProgramFolder(source, dir.File("Program Files/MonitorNetwork"));
+        var scm = new FakeScm();
+        var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), null, program));
+        Assert.Contains("is a link", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(scm.Calls);
+        Assert.Empty(Directory.GetDirectories(dir.File("Program Files")));
+    }
+
+    [Fact]
+    public void Install_FromTheServicesOwnCopy_IsRefused()
+    {
+        using var dir = new TempDirectory();
+        var target = dir.File("Program Files/MonitorNetwork");
+        Directory.CreateDirectory(target);
+        var ex = Assert.Throws<MonitorNetworkException>(() => new ProgramFolder(target, target).Place());
+        Assert.Equal(FailureKind.Usage, ex.Kind);
+    }
+
+    [Fact]
+    public void Relocate_NamesTheCopy_ForEachWayTheProgramWasStarted()
+    {
+        using var dir = new TempDirectory();
+        var source = dir.File("build");
+        var program = new ProgramFolder(source, dir.File("pf"));
+        var host = "/usr/share/dotnet/dotnet";
+        Assert.Equal([Path.Combine(program.Target, "monitornetwork")], program.Relocate([Path.Combine(source, "monitornetwork")], "monitornetwork.dll", host)); // apphost
+        Assert.Equal([host, Path.Combine(program.Target, "monitornetwork.dll")], program.Relocate([host, Path.Combine(source, "monitornetwork.dll")], "monitornetwork.dll", host)); // dotnet x.dll
+        Assert.Equal([host, Path.Combine(program.Target, "monitornetwork.dll")], program.Relocate([dir.File("shim/monitornetwork")], "monitornetwork.dll", host)); // tool shim
+        Assert.True(File.Exists(ProgramFolder.DotnetHost()) || !OperatingSystem.IsLinux(), ProgramFolder.DotnetHost());
     }
 
     [Fact]

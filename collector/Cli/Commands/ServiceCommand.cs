@@ -15,6 +15,9 @@ internal static class ServiceCommand
     /// <summary>The SCM seam: sc.exe on Windows, nothing elsewhere; tests replace it.</summary>
     internal static Func<IServiceControl?> Control { get; set; } = () => OperatingSystem.IsWindows() ? new ScExeServiceControl() : null;
 
+    /// <summary>The service's copy of the program (Program Files on Windows); tests point it at a temporary folder.</summary>
+    internal static Func<ProgramFolder> Program { get; set; } = ProgramFolder.ForThisProgram;
+
     /// <summary>The command definition.</summary>
     public static Command Create()
     {
@@ -35,8 +38,10 @@ internal static class ServiceCommand
                 if (parse.GetValue(exportIpfix) is null) throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--export-every goes with --export-ipfix here");
                 Configuration.DurationParser.Parse(every);
             }
-            var spec = ServiceInstaller.CollectorSpec(ProgramInvocation.Current(), parse.GetValue(db), keywordList, parse.GetValue(exportIpfix), parse.GetValue(exportEvery));
-            new ServiceInstaller(control).Install(spec, parse.GetValue(driver));
+            var program = Program();
+            var invocation = program.Relocate(ProgramInvocation.Current(), Path.GetFileName(typeof(ServiceCommand).Assembly.Location), ProgramFolder.DotnetHost());
+            var spec = ServiceInstaller.CollectorSpec(invocation, parse.GetValue(db), keywordList, parse.GetValue(exportIpfix), parse.GetValue(exportEvery));
+            new ServiceInstaller(control).Install(spec, parse.GetValue(driver), program);
             CliStreams.Out.WriteLine($"installed and started service {ServiceInstaller.CollectorService}: {spec.ImagePath}");
             return (int)ExitCode.Success;
         });
@@ -44,8 +49,8 @@ internal static class ServiceCommand
         uninstall.SetAction(_ =>
         {
             var control = Control() ?? throw NotHere();
-            CliStreams.Out.WriteLine(new ServiceInstaller(control).Uninstall()
-                ? $"removed services {ServiceInstaller.CollectorService} and {ServiceInstaller.DriverService} (where installed); the store is kept"
+            CliStreams.Out.WriteLine(new ServiceInstaller(control).Uninstall(Program())
+                ? $"removed services {ServiceInstaller.CollectorService} and {ServiceInstaller.DriverService} (where installed) and the program copy; the store is kept"
                 : "no MonitorNetwork service is installed");
             return (int)ExitCode.Success;
         });
