@@ -55,6 +55,8 @@ public enum ExitCode
     BadConfiguration = FailureKind.BadConfiguration,
     /// <summary>Another export of this store or into this lake is running.</summary>
     ExportBusy = FailureKind.ExportBusy,
+    /// <summary>Windows has no room for another ETW session.</summary>
+    EtwNoResources = FailureKind.EtwNoResources,
     /// <summary>Stopped by Ctrl+C before the input was finished (what was read is committed).</summary>
     Interrupted = Hosting.StopSignals.InterruptedExitCode,
 }

@@ -52,4 +52,6 @@ public enum FailureKind
     BadConfiguration = 22,
     /// <summary>Another export of this store, or into this lake, is running and did not finish in time.</summary>
     ExportBusy = 23,
+    /// <summary>Windows has no room for another ETW session (ERROR_NO_SYSTEM_RESOURCES: 64 run at most).</summary>
+    EtwNoResources = 24,
 }

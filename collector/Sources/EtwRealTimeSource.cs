@@ -120,15 +120,11 @@ public sealed class EtwRealTimeSource(
             foreach (var spec in provider.Providers) session.EnableProvider(spec);
             return session;
         }
-        catch (UnauthorizedAccessException ex)
-        {
-            session.Dispose();
-            throw new MonitorNetworkException(FailureKind.AccessDenied, AccessDeniedMessage, ex);
-        }
-        catch
+        catch (Exception ex)
         {
             session.Dispose(); // never leave a started session behind
-            throw;
+            if (ex is MonitorNetworkException) throw;
+            throw EtwStartFailure.Classify(ex, options.SessionName);
         }
     }
 

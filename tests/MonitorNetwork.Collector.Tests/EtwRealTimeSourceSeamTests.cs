@@ -161,13 +161,35 @@ public class EtwRealTimeSourceSeamTests
     {
         var sessions = new FakeEtwSessions { FailEnableAt = 2 }; // the driver's provider enables, Kernel-Process fails
         using var dir = new TempDirectory();
-        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        var ex = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
             CollectionRun.ExecuteAsync(new RunSettings(dir.File("e.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
+        Assert.Equal(FailureKind.Unexpected, ex.Kind);
+        Assert.StartsWith("starting the ETW session failed (0x80070057): ", ex.Message, StringComparison.Ordinal);
         var session = Assert.Single(sessions.Created);
         Assert.Single(session.Enabled);
         Assert.True(session.IsDisposed);
         Assert.Empty(sessions.Running);
         Assert.Equal("failed", SessionRow(dir.File("e.db")).status);
+    }
+
+    [Theory]
+    [InlineData(1, 5, FailureKind.AccessDenied, "access denied starting the ETW session")]        // ERROR_ACCESS_DENIED
+    [InlineData(1, 183, FailureKind.SessionBusy, "another collect started session MonitorNetwork")] // ERROR_ALREADY_EXISTS: lost a race
+    [InlineData(1, 1450, FailureKind.EtwNoResources, "Windows has no room for another ETW session")] // ERROR_NO_SYSTEM_RESOURCES
+    [InlineData(2, 1450, FailureKind.EtwNoResources, "Windows has no room")]                      // on a later provider: still disposed
+    [InlineData(1, 24, FailureKind.Usage, "session name too long")]                              // ERROR_BAD_LENGTH
+    public async Task WindowsRefusesTheSession_TheRealErrorBecomesOneLineAndItsExitCode_NothingLeftRunning(int at, int win32, FailureKind kind, string message)
+    {
+        var sessions = new FakeEtwSessions { FailEnableAt = at, EnableError = win32 };
+        using var dir = new TempDirectory();
+        var ex = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
+            CollectionRun.ExecuteAsync(new RunSettings(dir.File("w.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
+        Assert.Equal(kind, ex.Kind);
+        Assert.StartsWith(message, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', ex.Message);
+        Assert.True(Assert.Single(sessions.Created).IsDisposed);
+        Assert.Empty(sessions.Running);
+        Assert.Equal("failed", SessionRow(dir.File("w.db")).status);
     }
 
     [Fact]

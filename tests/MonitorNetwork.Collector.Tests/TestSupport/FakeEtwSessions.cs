@@ -21,8 +21,8 @@ internal sealed class FakeEtwSession(FakeEtwSessions owner, string name) : IEtwS
     public void EnableProvider(EtwProviderSpec spec)
     {
         // As Windows: nothing refuses the account before StartTrace/EnableTraceEx2 does, with ERROR_ACCESS_DENIED.
-        if (owner.Account == FakeAccount.Standard) throw new UnauthorizedAccessException("Access is denied. (0x80070005)");
-        if (owner.FailEnableAt == Enabled.Count + 1) throw owner.EnableFailure;
+        if (owner.Account == FakeAccount.Standard) throw FakeEtwSessions.AsTraceEventThrows(5);
+        if (owner.FailEnableAt == Enabled.Count + 1) throw FakeEtwSessions.AsTraceEventThrows(owner.EnableError);
         Enabled.Add(spec);
     }
 
@@ -92,7 +92,12 @@ internal sealed class FakeEtwSessions : IEtwSessionFactory
     /// <summary>Set when the callback thread has delivered everything (or failed).</summary>
     public TaskCompletionSource Delivered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public int FailEnableAt { get; set; }
-    public Exception EnableFailure { get; set; } = new InvalidOperationException("EnableTraceEx2 failed (87)");
+    /// <summary>The Win32 error StartTrace/EnableTraceEx2 returns at <see cref="FailEnableAt"/> (default ERROR_INVALID_PARAMETER).</summary>
+    public int EnableError { get; set; } = 87;
+
+    /// <summary>The exception TraceEvent throws for a Win32 error: Marshal.ThrowExceptionForHR(HRESULT_FROM_WIN32(error)).</summary>
+    public static Exception AsTraceEventThrows(int win32Error) =>
+        System.Runtime.InteropServices.Marshal.GetExceptionForHR(unchecked((int)0x80070000) | win32Error)!;
     public long LossToReport { get; set; }
 
     public bool SessionExists(string sessionName) => Running.Contains(sessionName);
