@@ -1,5 +1,5 @@
 -- title: Collector loss
--- description: One row per collector run with what it received, wrote, dropped, lost in transport, and rejected as malformed.
+-- description: One row per collector run with what it received, wrote, dropped, lost in transport (events, and whole ETW buffers apart), and rejected as malformed.
 -- why: Did we lose events? A collector that cannot say is a collector that lies; non-zero dropped or lost means gaps.
 -- param: since | time | 0 | Runs started at or after this time (UTC ISO-8601, or relative such as 24h)
 -- param: until | time | max | Runs started before this time
@@ -12,7 +12,8 @@ SELECT session_id,
        events_written AS written,
        events_dropped AS dropped,
        events_lost AS lost,
-       events_malformed AS malformed
+       events_malformed AS malformed,
+       buffers_lost
 FROM collector_session
 WHERE started_ts_us >= @since AND started_ts_us < @until
 ORDER BY session_id;

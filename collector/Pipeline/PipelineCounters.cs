@@ -5,7 +5,7 @@ namespace MonitorNetwork.Collector.Pipeline;
 /// <summary>Live counts of what a run received, wrote, dropped, lost and rejected.</summary>
 public sealed class PipelineCounters
 {
-    private long _received, _written, _dropped, _lost, _malformed, _unknown;
+    private long _received, _written, _dropped, _lost, _buffersLost, _malformed, _unknown;
 
     /// <summary>Contract events handed to the pipeline.</summary>
     public long Received => Interlocked.Read(ref _received);
@@ -15,6 +15,9 @@ public sealed class PipelineCounters
     public long Dropped => Interlocked.Read(ref _dropped);
     /// <summary>Events the trace transport (ETW, EventPipe) reported lost.</summary>
     public long Lost => Interlocked.Read(ref _lost);
+    /// <summary>Whole buffers the transport reported undelivered (ETW's RealTimeBuffersLost + LogBuffersLost): a
+    /// loss of an unknown number of events, so never added to <see cref="Lost"/>.</summary>
+    public long BuffersLost => Interlocked.Read(ref _buffersLost);
     /// <summary>Our provider's events with bad fields.</summary>
     public long Malformed => Interlocked.Read(ref _malformed);
     /// <summary>Our provider's events with names the contract lacks.</summary>
@@ -27,15 +30,14 @@ public sealed class PipelineCounters
     internal void AddUnknown() => Interlocked.Increment(ref _unknown);
 
     /// <summary>Records the transport's running loss total; it only ever grows.</summary>
-    public void ReportLost(long total)
-    {
-        long seen;
-        while (total > (seen = Interlocked.Read(ref _lost)) && Interlocked.CompareExchange(ref _lost, total, seen) != seen) { }
-    }
+    public void ReportLost(long total) => RunningTotal.RaiseTo(ref _lost, total);
+
+    /// <summary>Records the transport's running total of undelivered buffers; it only ever grows.</summary>
+    public void ReportBuffersLost(long total) => RunningTotal.RaiseTo(ref _buffersLost, total);
 
     /// <summary>A consistent-enough copy for storing and printing.</summary>
-    public CounterSnapshot Snapshot() => new(Received, Written, Dropped, Lost, Malformed, Unknown);
+    public CounterSnapshot Snapshot() => new(Received, Written, Dropped, Lost, Malformed, Unknown, BuffersLost);
 }
 
 /// <summary>Counter values at one moment.</summary>
-public readonly record struct CounterSnapshot(long Received, long Written, long Dropped, long Lost, long Malformed, long Unknown);
+public readonly record struct CounterSnapshot(long Received, long Written, long Dropped, long Lost, long Malformed, long Unknown, long BuffersLost = 0);

@@ -71,7 +71,7 @@ public static class CollectionRun
         {
             while (await Task.WhenAny(running, Task.Delay(settings.PollInterval, CancellationToken.None)).ConfigureAwait(false) != running)
             {
-                pipeline.Counters.ReportLost(source.EventsLost);
+                ReportTransportLoss(source, pipeline.Counters);
                 onPoll?.Invoke(source, pipeline.Counters);
             }
             await running.ConfigureAwait(false);
@@ -90,12 +90,18 @@ public static class CollectionRun
         }
 
         router.Finish();
-        pipeline.Counters.ReportLost(source.EventsLost);
+        ReportTransportLoss(source, pipeline.Counters);
         await pipeline.StopAsync().ConfigureAwait(false);
         onPoll?.Invoke(source, pipeline.Counters);
         var final = pipeline.Counters.Snapshot();
         retry.Execute(() => SessionStore.Finish(connection, sessionId, status, final, DateTimeOffset.UtcNow, source.BytesSkipped));
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         return new RunResult(sessionId, status, final, clock.Elapsed);
+    }
+
+    private static void ReportTransportLoss(ITraceSource source, PipelineCounters counters)
+    {
+        counters.ReportLost(source.EventsLost);
+        counters.ReportBuffersLost(source.BuffersLost);
     }
 }

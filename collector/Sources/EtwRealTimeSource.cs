@@ -40,7 +40,7 @@ public sealed class EtwRealTimeSource(
 
     private readonly Func<long, IEnumerable<ProcessStartedEvent>> _snapshot = snapshot ?? ProcessSnapshot.Take;
     private IEtwSession? _session;
-    private long _lost;
+    private long _lost, _buffersLost;
 
     /// <inheritdoc/>
     public string Kind => provider.Kind;
@@ -58,6 +58,16 @@ public sealed class EtwRealTimeSource(
         {
             if (Volatile.Read(ref _session) is { } session) ReadLoss(session);
             return Interlocked.Read(ref _lost);
+        }
+    }
+
+    /// <summary>The last count of undelivered buffers the session reported (RealTimeBuffersLost + LogBuffersLost).</summary>
+    public long BuffersLost
+    {
+        get
+        {
+            if (Volatile.Read(ref _session) is { } session) ReadLoss(session);
+            return Interlocked.Read(ref _buffersLost);
         }
     }
 
@@ -133,8 +143,8 @@ public sealed class EtwRealTimeSource(
         try
         {
             var lost = session.QueryLost();
-            long seen;
-            while (lost > (seen = Interlocked.Read(ref _lost)) && Interlocked.CompareExchange(ref _lost, lost, seen) != seen) { }
+            Pipeline.RunningTotal.RaiseTo(ref _lost, lost.EventsLost);
+            Pipeline.RunningTotal.RaiseTo(ref _buffersLost, lost.BuffersLost);
         }
 #pragma warning disable CA1031 // A stopped or stopping session cannot answer; the last answer stands.
         catch (Exception)

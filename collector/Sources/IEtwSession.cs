@@ -15,8 +15,8 @@ public interface IEtwSession : IDisposable
     /// <summary>Stops the session: ETW flushes its buffers and <see cref="ProcessAsync"/> ends after the last event.</summary>
     void Stop();
 
-    /// <summary>Events ETW dropped so far. May throw once the session is stopped (TraceEvent's getter does).</summary>
-    long QueryLost();
+    /// <summary>What ETW lost so far, events and whole buffers. May throw once the session is stopped (TraceEvent's getter does).</summary>
+    EtwSessionLoss QueryLost();
 }
 
 /// <summary>Creates sessions, and answers what the OS knows about them.</summary>

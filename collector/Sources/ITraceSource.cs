@@ -23,6 +23,9 @@ public interface ITraceSource
     /// <summary>Events the transport reported lost so far.</summary>
     long EventsLost { get; }
 
+    /// <summary>Whole buffers the transport reported undelivered so far (ETW real-time sessions); 0 elsewhere.</summary>
+    long BuffersLost => 0;
+
     /// <summary>The imported file's content identity (recorded with the session); null for live sources.</summary>
     Store.ImportIdentity? Identity => null;
 

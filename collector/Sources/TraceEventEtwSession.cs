@@ -27,7 +27,8 @@ internal sealed class TraceEventEtwSession : IEtwSession
 
     public void Stop() => _session.Stop();
 
-    public long QueryLost() => _session.EventsLost;
+    // EventsLost through TraceEvent (it throws once stopped, which the caller expects); buffers through ControlTrace.
+    public EtwSessionLoss QueryLost() => new(_session.EventsLost, EtwSessionQuery.Query(_session.SessionName)?.BuffersLost ?? 0);
 
     public void Dispose() => _session.Dispose();
 }

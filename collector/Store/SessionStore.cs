@@ -40,10 +40,10 @@ public static class SessionStore
             UPDATE collector_session
             SET ended_ts_us = @ended, status = @status, events_received = @Received, events_written = @Written,
                 events_dropped = @Dropped, events_lost = @Lost, events_malformed = @Malformed, events_unknown = @Unknown,
-                input_bytes_skipped = @bytesSkipped
+                buffers_lost = @BuffersLost, input_bytes_skipped = @bytesSkipped
             WHERE session_id = @sessionId
             """,
-            new { ended = ToUnixUs(endedUtc), status, c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, sessionId, bytesSkipped });
+            new { ended = ToUnixUs(endedUtc), status, c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, c.BuffersLost, sessionId, bytesSkipped });
 
     /// <summary>UTC microseconds since the Unix epoch.</summary>
     public static long ToUnixUs(DateTimeOffset t) => (t.UtcDateTime - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;

@@ -42,9 +42,9 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         _all = [_remotes, _images, _dns, _flows, _health, _processes, _packets];
         _updateSession = SqlCommands.Prepare(connection, """
             UPDATE collector_session SET events_received = $rcv, events_written = $wr, events_dropped = $drop,
-                   events_lost = $lost, events_malformed = $bad, events_unknown = $unk
+                   events_lost = $lost, events_malformed = $bad, events_unknown = $unk, buffers_lost = $buf
             WHERE session_id = $session
-            """, "$rcv", "$wr", "$drop", "$lost", "$bad", "$unk", "$session");
+            """, "$rcv", "$wr", "$drop", "$lost", "$bad", "$unk", "$buf", "$session");
     }
 
     /// <summary>
@@ -126,7 +126,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
             }
             if (_sanity.Take(nowUs) is { } sanity) _health.Write(sanity);
             foreach (var w in _all) w.Flush();
-            SqlCommands.Run(_updateSession, counters.Received, counters.Written, counters.Dropped, counters.Lost, counters.Malformed, counters.Unknown, _sessionId);
+            SqlCommands.Run(_updateSession, counters.Received, counters.Written, counters.Dropped, counters.Lost, counters.Malformed, counters.Unknown, counters.BuffersLost, _sessionId);
             tx.Commit();
         }
         catch

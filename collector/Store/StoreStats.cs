@@ -14,6 +14,9 @@ public sealed record StoreSummary(
     /// <summary>The newest session ran without the driver although its service is installed (a DriverMissing row).</summary>
     public bool DriverMissingInLastSession { get; init; }
 
+    /// <summary>Whole ETW buffers the sessions reported undelivered: events lost in a number nobody knows.</summary>
+    public long BuffersLost { get; init; }
+
     /// <summary>The line stats and service status print when <see cref="DriverMissingInLastSession"/>.</summary>
     public const string DriverMissingLine =
         "the driver is installed but was not running in the last session: it collected through Windows' Kernel-Network provider instead (no per-flow bytes from the driver); start it with sc.exe start MonitorNetworkDriver, and see service status";
@@ -58,6 +61,7 @@ public static class StoreStats
             sessions.Count, connection.ExecuteScalar<string?>("SELECT status FROM collector_session ORDER BY session_id DESC LIMIT 1"),
             sessions.Received ?? 0, sessions.Written ?? 0, sessions.Dropped ?? 0, sessions.Lost ?? 0, sessions.Malformed ?? 0, sessions.Unknown ?? 0)
         {
+            BuffersLost = connection.ExecuteScalar<long>("SELECT coalesce(sum(buffers_lost), 0) FROM collector_session"),
             DriverMissingInLastSession = connection.ExecuteScalar<long>(
                 "SELECT EXISTS (SELECT 1 FROM health_event WHERE event_name = 'DriverMissing' AND session_id = (SELECT max(session_id) FROM collector_session))") != 0,
         };

@@ -31,7 +31,7 @@ public class EtwRealTimeSourceSeamTests
     {
         using var dir = new TempDirectory();
         var db = dir.File("live.db");
-        var sessions = new FakeEtwSessions { LossToReport = 17 };
+        var sessions = new FakeEtwSessions { LossToReport = 17, BuffersLostToReport = 2 };
         sessions.EventsToDeliver.AddRange(TrafficScript.Build(flows: 20, packetsPerFlow: 5));
         using var ctrlC = new CancellationTokenSource();
         var run = CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)) { PollInterval = TimeSpan.FromMilliseconds(20) },
@@ -46,6 +46,8 @@ public class EtwRealTimeSourceSeamTests
         Assert.Equal(sessions.EventsToDeliver.Count + 1, received); // + the rundown's process
         Assert.Equal(received, written);
         Assert.Equal(17, lost); // read while the session still answered; the getter throws after Stop
+        using (var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False"))
+            Assert.Equal(2, c.ExecuteScalar<long>("SELECT buffers_lost FROM collector_session")); // a kind of its own, never added to lost
         var session = Assert.Single(sessions.Created);
         Assert.True(session.IsStopped && session.IsDisposed);
         Assert.Empty(sessions.Running);
@@ -65,6 +67,7 @@ public class EtwRealTimeSourceSeamTests
         Assert.Equal("completed", (await run).Status);
         Assert.Throws<InvalidOperationException>(() => sessions.Created[0].QueryLost()); // the fake is as strict as TraceEvent
         Assert.Equal(3, source.EventsLost); // and the source still answers, with the last loss it read
+        Assert.Equal(0, source.BuffersLost);
     }
 
     [Fact]

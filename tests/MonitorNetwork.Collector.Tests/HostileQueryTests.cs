@@ -34,7 +34,10 @@ public sealed class HostileQueryTests : IClassFixture<NamedQueryGoldenTests.Fixt
         Assert.Equal((int)ExitCode.QueryTimeout, code);
         var lines = output.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("x", lines[0]);
-        Assert.True(lines.Length > 10_000, $"only {lines.Length} lines were written before the stop: rows are not streamed");
+        // Rows written before the timeout stopped the query are rows that were streamed: a writer that collected them
+        // first writes none. How many depends on the machine's load (CI failed at 10,000 once, under a parallel
+        // build), so the bound is far below any machine's rate, never a speed target.
+        Assert.True(lines.Length > 100, $"only {lines.Length} lines were written before the stop: rows are not streamed");
     }
 
     [Fact]

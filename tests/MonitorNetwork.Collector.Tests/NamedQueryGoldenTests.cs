@@ -215,7 +215,7 @@ public sealed class NamedQueryGoldenTests : IClassFixture<NamedQueryGoldenTests.
     {
         var c = _store.Counters;
         var actual = Run("loss");
-        Assert.Equal(["session_id", "source", "started_utc", "ended_utc", "status", "received", "written", "dropped", "lost", "malformed"], actual.Columns);
-        Assert.Equal([[1L, "nettrace", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", "completed", c.Received, c.Written, c.Dropped, c.Lost, c.Malformed]], Rows(actual));
+        Assert.Equal(["session_id", "source", "started_utc", "ended_utc", "status", "received", "written", "dropped", "lost", "malformed", "buffers_lost"], actual.Columns);
+        Assert.Equal([[1L, "nettrace", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", "completed", c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.BuffersLost]], Rows(actual));
     }
 }

@@ -51,7 +51,7 @@ internal static class StatsCommand
         Row("collector sessions", $"{N(s.Sessions)} (last: {s.LastSessionStatus ?? "-"})");
         Row("events received", N(s.Received));
         Row("events written", N(s.Written));
-        Row("loss", $"dropped {N(s.Dropped)}, lost {N(s.Lost)}, malformed {N(s.Malformed)}, unknown {N(s.Unknown)}");
+        Row("loss", $"dropped {N(s.Dropped)}, lost {N(s.Lost)}{(s.BuffersLost > 0 ? $" (and {N(s.BuffersLost)} whole ETW buffers)" : "")}, malformed {N(s.Malformed)}, unknown {N(s.Unknown)}");
         if (s.DriverMissingInLastSession) Row("driver", StoreSummary.DriverMissingLine);
         foreach (var d in ipfix ?? [])
             Row($"ipfix {d.Destination}", $"last sent {T(d.LastExportUs)}, {N(d.RecordsSent)} records; {N(d.FlowsNotFinished)} flows not finished for it (open, or segments not sent yet)");

@@ -17,6 +17,7 @@ internal sealed class FakeEtwSession(FakeEtwSessions owner, string name) : IEtwS
     public bool IsStopped { get; private set; }
     public bool IsDisposed { get; private set; }
     public long Lost { get; set; }
+    public long BuffersLost { get; set; }
 
     public void EnableProvider(EtwProviderSpec spec)
     {
@@ -57,9 +58,9 @@ internal sealed class FakeEtwSession(FakeEtwSessions owner, string name) : IEtwS
         _stopped.TrySetResult();
     }
 
-    public long QueryLost() => IsStopped || IsDisposed
+    public EtwSessionLoss QueryLost() => IsStopped || IsDisposed
         ? throw new InvalidOperationException("ControlTrace: the instance name passed was not recognized as valid (4201)")
-        : Lost;
+        : new(Lost, BuffersLost);
 
     public void Dispose()
     {
@@ -99,12 +100,13 @@ internal sealed class FakeEtwSessions : IEtwSessionFactory
     public static Exception AsTraceEventThrows(int win32Error) =>
         System.Runtime.InteropServices.Marshal.GetExceptionForHR(unchecked((int)0x80070000) | win32Error)!;
     public long LossToReport { get; set; }
+    public long BuffersLostToReport { get; set; }
 
     public bool SessionExists(string sessionName) => Running.Contains(sessionName);
 
     public IEtwSession Create(EtwSessionOptions options)
     {
-        var session = new FakeEtwSession(this, options.SessionName) { Lost = LossToReport };
+        var session = new FakeEtwSession(this, options.SessionName) { Lost = LossToReport, BuffersLost = BuffersLostToReport };
         Running.Add(options.SessionName);
         Created.Add(session);
         return session;
