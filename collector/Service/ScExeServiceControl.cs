@@ -43,27 +43,8 @@ public sealed class ScExeServiceControl : IServiceControl
     public static string[]? EnvironmentCommand(ServiceSpec spec) => spec.Environment.Count == 0 ? null :
         ["add", @"HKLM\SYSTEM\CurrentControlSet\Services\" + spec.Name, "/v", "Environment", "/t", "REG_MULTI_SZ", "/d", string.Join(@"\0", spec.Environment), "/f"];
 
-    /// <summary>The STATE word of `sc.exe query` output ("RUNNING"), or null.</summary>
-    public static string? ParseState(string output)
-    {
-        foreach (var line in output.Split('\n'))
-        {
-            var t = line.Trim();
-            if (!t.StartsWith("STATE", StringComparison.OrdinalIgnoreCase)) continue;
-            var parts = t.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return parts.Length >= 4 ? parts[3] : null; // STATE : 4  RUNNING
-        }
-        return null;
-    }
-
     /// <inheritdoc/>
-    public string? Query(string name)
-    {
-        var (code, output) = Run(["query", name]);
-        if (code == ServiceDoesNotExist) return null;
-        Check(code, output, "query " + name);
-        return ParseState(output) ?? "UNKNOWN";
-    }
+    public string? Query(string name) => OperatingSystem.IsWindows() ? ServiceState.Of(name) : throw new PlatformNotSupportedException("the SCM is Windows'");
 
     /// <inheritdoc/>
     public void Create(ServiceSpec spec)

@@ -1,6 +1,5 @@
 // Whether the MonitorNetwork driver is loaded: its kernel service (installed by driver/scripts) is running.
 using System.Runtime.Versioning;
-using System.ServiceProcess;
 
 namespace MonitorNetwork.Collector.Sources;
 
@@ -12,31 +11,8 @@ public static class DriverServiceProbe
     public const string ServiceName = "MonitorNetworkDriver";
 
     /// <summary>True when the driver's service exists (installed by `service install --with-driver`), running or not.</summary>
-    public static bool IsInstalled()
-    {
-        try
-        {
-            using var service = new ServiceController(ServiceName);
-            _ = service.Status;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    public static bool IsInstalled() => Service.ServiceState.Of(ServiceName) is not null;
 
     /// <summary>True when the driver's service exists and is running.</summary>
-    public static bool IsRunning()
-    {
-        try
-        {
-            using var service = new ServiceController(ServiceName);
-            return service.Status == ServiceControllerStatus.Running;
-        }
-        catch (InvalidOperationException)
-        {
-            return false; // not installed
-        }
-    }
+    public static bool IsRunning() => Service.ServiceState.Of(ServiceName) == "RUNNING";
 }

@@ -302,10 +302,25 @@ public class ServiceTests
     }
 
     [Theory]
-    [InlineData("SERVICE_NAME: MonitorNetwork\r\n        TYPE               : 10  WIN32_OWN_PROCESS\r\n        STATE              : 4  RUNNING\r\n", "RUNNING")]
-    [InlineData("        STATE              : 1  STOPPED \n", "STOPPED")]
-    [InlineData("[SC] EnumQueryServicesStatus:OpenService FAILED 1060:", null)]
-    public void ScExe_QueryOutput_State(string output, string? expected) => Assert.Equal(expected, ScExeServiceControl.ParseState(output));
+    [InlineData(1, "STOPPED")]
+    [InlineData(2, "START_PENDING")]
+    [InlineData(3, "STOP_PENDING")]
+    [InlineData(4, "RUNNING")]
+    [InlineData(5, "CONTINUE_PENDING")]
+    [InlineData(6, "PAUSE_PENDING")]
+    [InlineData(7, "PAUSED")]
+    [InlineData(0, "UNKNOWN")]
+    public void ServiceState_IsTheScmsNumber_NeverLocalizedText(int currentState, string word) =>
+        Assert.Equal(word, ServiceState.Word(currentState)); // SERVICE_STATUS.dwCurrentState (winsvc.h), as QueryServiceStatusEx returns it
+
+    [Fact]
+    public void ServiceState_AgreesWithServiceControllersOwnNumbers()
+    {
+#pragma warning disable CA1416 // enum constants only: nothing is called
+        foreach (var status in Enum.GetValues<System.ServiceProcess.ServiceControllerStatus>())
+            Assert.Equal(System.Text.RegularExpressions.Regex.Replace(status.ToString(), "(?<=[a-z])(?=[A-Z])", "_").ToUpperInvariant(), ServiceState.Word((int)status));
+#pragma warning restore CA1416
+    }
 
     [Fact]
     public void CommandLine_QuotesOnlyWhatNeedsIt()
