@@ -82,11 +82,13 @@ public sealed class EtwRealTimeSource(
     {
         // Held for the whole run: the OS drops it if this process dies, which is what marks the session stale.
         using var owner = SessionOwnerLock.TryAcquire(options.SessionName, ownerLocks);
-        if (owner is null && !options.Force)
-            throw new MonitorNetworkException(FailureKind.SessionBusy,
-                $"another collect is running (session {options.SessionName}); stop it first, or use --force to replace its session anyway");
+        var exists = sessions.SessionExists(options.SessionName);
+        if (!options.Force && (owner.Busy || owner.Unknowable && exists))
+            throw new MonitorNetworkException(FailureKind.SessionBusy, owner.Busy
+                ? $"another collect is running (session {options.SessionName}); stop it first, or use --force to replace its session anyway"
+                : $"session {options.SessionName} is running, and only an administrator can tell whether its collector is alive: run elevated, or use --force only if you know it is stale");
         // Our exact name, and nobody alive owns it: a crashed run left it. Create() stops and replaces it.
-        TookOverStaleSession = owner is not null && sessions.SessionExists(options.SessionName);
+        TookOverStaleSession = owner.Held is not null && exists;
         var session = Start();
         Volatile.Write(ref _session, session);
         try

@@ -6,34 +6,49 @@
 // never touched. Sessions of other names (other products') are never looked at.
 namespace MonitorNetwork.Collector.Sources;
 
+/// <summary>What trying to take a session's lock found.</summary>
+/// <param name="Held">The lock, held until disposed; null when it was not taken.</param>
+/// <param name="Busy">A live process holds it: its session is live.</param>
+public sealed record SessionLock(IDisposable? Held, bool Busy) : IDisposable
+{
+    /// <summary>This account may not open the lock (it lives in the admin-only folder), so cannot tell who owns the session.</summary>
+    public bool Unknowable => Held is null && !Busy;
+
+    /// <inheritdoc/>
+    public void Dispose() => Held?.Dispose();
+}
+
 /// <summary>The cross-process ownership lock of a named ETW session.</summary>
 public static class SessionOwnerLock
 {
-    /// <summary>Where the locks live: ProgramData (every account's collect sees it) on Windows, the temp folder elsewhere.</summary>
+    /// <summary>
+    /// Where the locks live: the store's own admin-only folder in ProgramData on Windows (created admin-only by
+    /// whoever comes first: a lock folder that any user may write would let any user hold the service's lock and stop
+    /// it collecting, and, created first with ProgramData's inherited ACL, would have made the store beside it
+    /// readable by Users); the temp folder elsewhere.
+    /// </summary>
     public static string DefaultDirectory => OperatingSystem.IsWindows()
         ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "MonitorNetwork")
         : Path.Combine(Path.GetTempPath(), "monitornetwork-etw");
 
-    /// <summary>The lock of <paramref name="sessionName"/>, held until disposed; null when a live process holds it.</summary>
-    public static IDisposable? TryAcquire(string sessionName, string? directory = null)
+    /// <summary>Tries to take the lock of <paramref name="sessionName"/> in <paramref name="directory"/>.</summary>
+    public static SessionLock TryAcquire(string sessionName, string? directory = null)
     {
         directory ??= DefaultDirectory;
-        Directory.CreateDirectory(directory);
         var safe = new string(sessionName.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
         var path = Path.Combine(directory, $"etw-session-{safe}.lock");
         try
         {
-            // Read access is enough to hold it (FileShare.None; flock on Unix), and is all a member of Performance
-            // Log Users has on a lock file the service (LocalSystem) created in ProgramData.
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None);
+            Store.StorePaths.EnsurePrivateDirectory(path);
+            return new(new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None), Busy: false);
         }
-        catch (UnauthorizedAccessException ex)
+        catch (UnauthorizedAccessException)
         {
-            throw new Failures.MonitorNetworkException(Failures.FailureKind.AccessDenied, $"cannot open the session lock {path}: access denied", ex);
+            return new(null, Busy: false); // not an administrator (a member of Performance Log Users): cannot tell
         }
-        catch (IOException)
+        catch (IOException) when (File.Exists(path))
         {
-            return null; // another process holds it: its session is live
+            return new(null, Busy: true); // another process holds it: its session is live
         }
     }
 }

@@ -76,7 +76,7 @@ public class EtwRealTimeSourceSeamTests
         var sessions = new FakeEtwSessions();
         sessions.Running.Add("MonitorNetwork"); // the service's session, and the service alive, holding its lock
         using var service = SessionOwnerLock.TryAcquire("MonitorNetwork", sessions.OwnerLocks);
-        Assert.NotNull(service);
+        Assert.NotNull(service.Held);
         using var dir = new TempDirectory();
         var ex = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
             CollectionRun.ExecuteAsync(new RunSettings(dir.File("s.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
@@ -100,7 +100,7 @@ public class EtwRealTimeSourceSeamTests
             ["-x", Path.Combine(sessions.OwnerLocks, "etw-session-MonitorNetwork.lock"), "sleep", "60"]))!;
         using var dir = new TempDirectory();
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (SessionOwnerLock.TryAcquire("MonitorNetwork", sessions.OwnerLocks) is { } mine) // wait until the child holds it
+        while (SessionOwnerLock.TryAcquire("MonitorNetwork", sessions.OwnerLocks) is { Held: not null } mine) // wait until the child holds it
         {
             mine.Dispose();
             Assert.True(DateTime.UtcNow < deadline, "flock never took the lock");
@@ -223,9 +223,8 @@ public class EtwRealTimeSourceSeamTests
     }
 
     [Fact]
-    public void TheSessionLock_IsHeldWithReadAccessOnly_SoAFileTheServiceCreatedStillWorks()
+    public void TheSessionLock_IsHeldWithReadAccessOnly_AndItsFolderIsPrivate()
     {
-        // In ProgramData, a file LocalSystem created is read-only to Users: holding the lock must not need write.
         if (OperatingSystem.IsWindows())
         {
             Assert.Skip("file modes are Unix; the Windows ACL case is checklist step S9");
@@ -233,21 +232,39 @@ public class EtwRealTimeSourceSeamTests
         }
         using var dir = new TempDirectory();
         var locks = dir.File("locks");
-        using (SessionOwnerLock.TryAcquire("MonitorNetwork", locks)) { }
+        using (var first = SessionOwnerLock.TryAcquire("MonitorNetwork", locks)) Assert.NotNull(first.Held);
+        // Created private by whoever comes first: on Windows it is the store's folder, which must never be readable by Users.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(locks));
         var file = Path.Combine(locks, "etw-session-MonitorNetwork.lock");
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead);
         using (var held = SessionOwnerLock.TryAcquire("MonitorNetwork", locks))
         {
-            Assert.NotNull(held);
-            Assert.Null(SessionOwnerLock.TryAcquire("MonitorNetwork", locks)); // and it still excludes a second holder
+            Assert.NotNull(held.Held); // read access is enough to hold it
+            using var second = SessionOwnerLock.TryAcquire("MonitorNetwork", locks);
+            Assert.True(second.Busy); // and it still excludes a second holder
         }
+    }
 
-        // A lock the account may not open at all is one line of access denied, not a stack trace. (A directory in
-        // its place: root, as CI runs, is refused a directory where it is never refused a file mode.)
-        var blocked = dir.File("blocked");
-        Directory.CreateDirectory(Path.Combine(blocked, "etw-session-MonitorNetwork.lock"));
-        var denied = Assert.Throws<MonitorNetworkException>(() => SessionOwnerLock.TryAcquire("MonitorNetwork", blocked));
-        Assert.Equal(FailureKind.AccessDenied, denied.Kind);
+    [Fact]
+    public async Task AnAccountThatCannotOpenTheLock_RefusesARunningSession_ButCollectsWhenThereIsNone()
+    {
+        // A member of Performance Log Users cannot open the admin-only lock folder, so cannot tell a live service's
+        // session from a crashed run's: it must never replace it (TraceEvent's restart would end the service's).
+        // (A directory where the lock file goes: root, as CI runs, is refused it where it is never refused a mode.)
+        var sessions = new FakeEtwSessions { Account = FakeAccount.PerformanceLogUser };
+        Directory.CreateDirectory(Path.Combine(sessions.OwnerLocks, "etw-session-MonitorNetwork.lock"));
+        using (var probe = SessionOwnerLock.TryAcquire("MonitorNetwork", sessions.OwnerLocks)) Assert.True(probe.Unknowable);
+        sessions.Running.Add("MonitorNetwork");
+        using var dir = new TempDirectory();
+        var busy = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
+            CollectionRun.ExecuteAsync(new RunSettings(dir.File("u.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
+        Assert.Equal(FailureKind.SessionBusy, busy.Kind);
+        Assert.Contains("only an administrator can tell", busy.Message);
+        Assert.Empty(sessions.Created);
+
+        sessions.Running.Clear(); // no session of the name: nothing to replace, so it may start its own
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        Assert.Equal("completed", (await CollectionRun.ExecuteAsync(new RunSettings(dir.File("v.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), ctrlC.Token)).Status);
     }
 
     [Fact]
