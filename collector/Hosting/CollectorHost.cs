@@ -1,4 +1,5 @@
-// Builds the generic host for `collect`: appsettings.json, then MONITORNETWORK_ environment variables, then the
+// Builds the generic host for `collect`: appsettings.json, then the service's settings file when given (--settings),
+// then MONITORNETWORK_ environment variables, then the
 // options given on the command line; Windows service
 // support; the two-stage console lifetime when not running as a service.
 using Microsoft.Extensions.Configuration;
@@ -21,13 +22,15 @@ public static class CollectorHost
     /// <param name="overrides">Configuration keys such as "Collector:DatabasePath" given on the command line.</param>
     /// <param name="sourceFactory">Creates the live source.</param>
     /// <param name="programDirectory">Where appsettings.json is read from: the program's directory unless a test says.</param>
-    public static IHost Build(IReadOnlyDictionary<string, string?> overrides, TraceSourceFactory sourceFactory, string? programDirectory = null)
+    /// <param name="settingsFile">A JSON settings file read after appsettings.json (the service's, in ProgramData).</param>
+    public static IHost Build(IReadOnlyDictionary<string, string?> overrides, TraceSourceFactory sourceFactory, string? programDirectory = null, string? settingsFile = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = [],
             ContentRootPath = programDirectory ?? AppContext.BaseDirectory,
         });
+        if (settingsFile is not null) builder.Configuration.AddJsonFile(Path.GetFullPath(settingsFile), optional: false, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables("MONITORNETWORK_");
         builder.Configuration.AddInMemoryCollection(overrides);
         builder.Services.Configure<CollectorOptions>(builder.Configuration.GetSection(CollectorOptions.Section));

@@ -19,13 +19,10 @@ public sealed class ServiceInstaller(IServiceControl control)
     /// <summary>Restart after the 1st, 2nd and later failures after these delays; the count resets after a day.</summary>
     public static readonly IReadOnlyList<TimeSpan> RestartBackoff = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
 
-    /// <summary>The collector service for a program invocation and the collect options to pass.</summary>
-    public static ServiceSpec CollectorSpec(IReadOnlyList<string> program, string? database, string? keywords, string? exportIpfix = null, string? exportEvery = null)
+    /// <summary>The collector service for a program invocation, reading its settings from <paramref name="settingsFile"/>.</summary>
+    public static ServiceSpec CollectorSpec(IReadOnlyList<string> program, string settingsFile)
     {
-        var command = new List<string>(program) { "collect" };
-        if (database is not null) command.AddRange(["--db", Path.GetFullPath(database)]);
-        if (keywords is not null) command.AddRange(["--keywords", keywords]);
-        if (exportIpfix is not null) command.AddRange(["--export-ipfix", exportIpfix, "--export-every", exportEvery ?? "5m"]);
+        var command = new List<string>(program) { "collect", "--settings", Path.GetFullPath(settingsFile) };
         return new ServiceSpec(CollectorService, "MonitorNetwork collector",
             "Collects network flows (MonitorNetwork WFP driver or Windows Kernel-Network) into a SQLite store.",
             CommandLine(command), KernelDriver: false, ServiceStartType.DelayedAutomatic, "LocalSystem",
@@ -64,7 +61,8 @@ public sealed class ServiceInstaller(IServiceControl control)
     /// <param name="collector">The collector service; its command line names <paramref name="program"/>'s target when given.</param>
     /// <param name="driverSysPath">The driver's .sys file, or null for no driver service.</param>
     /// <param name="program">The program copy the service runs, made first; null runs the program where it is.</param>
-    public void Install(ServiceSpec collector, string? driverSysPath, ProgramFolder? program = null)
+    /// <param name="settings">The settings file the service reads, written next; null writes none.</param>
+    public void Install(ServiceSpec collector, string? driverSysPath, ProgramFolder? program = null, ServiceSettings? settings = null)
     {
         if (control.Query(CollectorService) is { } state)
             throw new MonitorNetworkException(FailureKind.ServiceFailed,
@@ -75,6 +73,7 @@ public sealed class ServiceInstaller(IServiceControl control)
         try
         {
             if (program is not null) undo.Push(($"remove {program.Target}", program.Place()));
+            if (settings is not null) undo.Push(($"restore {settings.Path}", settings.Place()));
             if (driverSysPath is not null)
             {
                 if (control.Query(DriverService) is null)
@@ -121,7 +120,7 @@ public sealed class ServiceInstaller(IServiceControl control)
     /// Stops and deletes the collector service, then the driver's, then <paramref name="program"/>'s copy; the store
     /// stays. False when none was installed.
     /// </summary>
-    public bool Uninstall(ProgramFolder? program = null)
+    public bool Uninstall(ProgramFolder? program = null, ServiceSettings? settings = null)
     {
         var any = false;
         foreach (var name in new[] { CollectorService, DriverService })
@@ -129,6 +128,11 @@ public sealed class ServiceInstaller(IServiceControl control)
             if (control.Query(name) is null) continue;
             control.Stop(name);
             control.Delete(name);
+            any = true;
+        }
+        if (settings is not null && File.Exists(settings.Path))
+        {
+            settings.Remove();
             any = true;
         }
         if (program is not null && Directory.Exists(program.Target))

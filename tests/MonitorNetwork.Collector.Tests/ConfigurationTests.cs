@@ -85,26 +85,44 @@ public class ConfigurationTests
     {
         using var dir = new TempDirectory();
         File.WriteAllText(dir.File("appsettings.json"), """{ "Collector": { "DatabasePath": "/data/collect-from-appsettings.db", "Keywords": "flow,health" } }""");
-        using var host = CollectorHost.Build(CollectCommand.Overrides(CollectCommand.Create().Parse([])), (_, _) => throw new InvalidOperationException("not started"), dir.Path);
+        using var host = CollectorHost.Build(CollectOverrides(), (_, _) => throw new InvalidOperationException("not started"), dir.Path);
         var o = host.Services.GetRequiredService<IOptions<CollectorOptions>>().Value;
         Assert.Equal(("/data/collect-from-appsettings.db", "flow,health"), (o.DatabasePath, o.Keywords));
-        using var given = CollectorHost.Build(CollectCommand.Overrides(CollectCommand.Create().Parse(["--db", "cli.db"])), (_, _) => throw new InvalidOperationException("not started"), dir.Path);
-        Assert.Equal("cli.db", given.Services.GetRequiredService<IOptions<CollectorOptions>>().Value.DatabasePath);
+        using var given = CollectorHost.Build(CollectOverrides("--db", "cli.db"), (_, _) => throw new InvalidOperationException("not started"), dir.Path);
+        Assert.Equal(Path.GetFullPath("cli.db"), given.Services.GetRequiredService<IOptions<CollectorOptions>>().Value.DatabasePath);
     }
 
     [Fact]
     public void Collect_OptionsLeftAtTheirDefaults_OverrideNothing()
     {
-        var command = CollectCommand.Create();
-        Assert.Empty(CollectCommand.Overrides(command.Parse([])));
-        var given = CollectCommand.Overrides(command.Parse(["--retention", "3d", "--force", "--db", "x.db"]));
+        Assert.Empty(CollectOverrides());
+        var given = CollectOverrides("--retention", "3d", "--force", "--db", "x.db");
         Assert.Equal(new Dictionary<string, string?>
         {
             ["Collector:PacketRetention"] = "3d",
             ["Collector:Force"] = "true",
-            ["Collector:DatabasePath"] = "x.db",
+            ["Collector:DatabasePath"] = Path.GetFullPath("x.db"), // absolute: a service does not run where it was given
         }, given);
-        Assert.Equal("false", CollectCommand.Overrides(command.Parse(["--no-dns"]))["Collector:Dns"]);
+        Assert.Equal("false", CollectOverrides("--no-dns")["Collector:Dns"]);
+    }
+
+    [Fact]
+    public void Collect_SettingsFile_ReadAfterAppsettings_BeforeEnvironmentAndCommandLine()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("appsettings.json"), """{ "Collector": { "DatabasePath": "/data/app.db", "Keywords": "flow", "PacketRetention": "1d" } }""");
+        File.WriteAllText(dir.File("service-settings.json"), """{ "Collector": { "DatabasePath": "/data/service.db", "Keywords": "flow,health" } }""");
+        using var host = CollectorHost.Build(CollectOverrides("--retention", "3d"), (_, _) => throw new InvalidOperationException("not started"), dir.Path, dir.File("service-settings.json"));
+        var o = host.Services.GetRequiredService<IOptions<CollectorOptions>>().Value;
+        Assert.Equal(("/data/service.db", "flow,health", "3d"), (o.DatabasePath, o.Keywords, o.PacketRetention));
+    }
+
+    private static Dictionary<string, string?> CollectOverrides(params string[] args)
+    {
+        var options = new Cli.CollectOptionSet(forService: false);
+        var command = new System.CommandLine.Command("collect");
+        foreach (var option in options.All) command.Options.Add(option);
+        return options.Overrides(command.Parse(args));
     }
 
     [Fact]

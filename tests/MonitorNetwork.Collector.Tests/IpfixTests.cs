@@ -336,8 +336,11 @@ public class IpfixTests
         Assert.Equal(1, exporter.Runs);
         Assert.Equal(StoreRecords(db).Count, (await listener.MessagesAsync()).Sum(m => m.Records.Count));
 
-        var spec = Service.ServiceInstaller.CollectorSpec(["monitornetwork.exe"], null, null, "10.0.0.5:4739", null);
-        Assert.EndsWith("collect --export-ipfix 10.0.0.5:4739 --export-every 5m", spec.ImagePath, StringComparison.Ordinal);
+        var install = new Cli.CollectOptionSet(forService: true);
+        var command = new System.CommandLine.Command("install");
+        foreach (var option in install.All) command.Options.Add(option);
+        var given = install.Overrides(command.Parse(["--export-ipfix", "10.0.0.5:4739", "--export-every", "5m"]));
+        Assert.Contains("\"ExportIpfix\": \"10.0.0.5:4739\"", Service.ServiceSettings.ToJson(given), StringComparison.Ordinal); // what the service reads
         var bad = Assert.Throws<Failures.MonitorNetworkException>(() => Configuration.CollectorSettings.From(new Hosting.CollectorOptions { ExportIpfix = "x:1" }));
         Assert.Equal(Failures.FailureKind.Usage, bad.Kind); // --export-ipfix without --export-every
     }

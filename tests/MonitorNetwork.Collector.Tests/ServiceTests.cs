@@ -41,12 +41,13 @@ public class ServiceTests
     }
 
     private static readonly string[] s_program = [@"C:\Program Files\MonitorNetwork\monitornetwork.exe"];
+    private static readonly string s_settings = Path.GetFullPath("/ProgramData/MonitorNetwork/service-settings.json");
 
     [Fact]
     public void Install_RequestsTheCollectorServiceFieldByField()
     {
         var scm = new FakeScm();
-        var spec = ServiceInstaller.CollectorSpec(s_program, database: null, keywords: "flow,health");
+        var spec = ServiceInstaller.CollectorSpec(s_program, s_settings);
         new ServiceInstaller(scm).Install(spec, driverSysPath: null);
 
         var created = Assert.Single(scm.Created);
@@ -56,7 +57,7 @@ public class ServiceTests
         Assert.Equal("LocalSystem", created.Account);
         Assert.Equal([TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)], created.RestartDelays);
         Assert.Equal(TimeSpan.FromDays(1), created.FailureCountReset);
-        Assert.Equal(@"""C:\Program Files\MonitorNetwork\monitornetwork.exe"" collect --keywords flow,health", created.ImagePath);
+        Assert.Equal($@"""C:\Program Files\MonitorNetwork\monitornetwork.exe"" collect --settings {s_settings}", created.ImagePath);
         Assert.False(string.IsNullOrWhiteSpace(created.Description));
         Assert.Equal(["create MonitorNetwork", "start MonitorNetwork"], scm.Calls);
     }
@@ -68,7 +69,7 @@ public class ServiceTests
         var sys = dir.File("MonitorNetwork.sys");
         File.WriteAllBytes(sys, [0x4D, 0x5A]);
         var scm = new FakeScm();
-        new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, dir.File("my store.db"), null), sys);
+        new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, dir.File("my settings.json")), sys);
 
         Assert.Equal(["create MonitorNetworkDriver", "start MonitorNetworkDriver", "create MonitorNetwork", "start MonitorNetwork"], scm.Calls);
         var driver = scm.Created[0];
@@ -78,7 +79,7 @@ public class ServiceTests
         Assert.Null(driver.Account);
         Assert.Empty(driver.RestartDelays);
         Assert.Equal(Path.GetFullPath(sys), driver.ImagePath); // no space in the temp path: no quotes needed
-        Assert.EndsWith($"collect --db \"{Path.GetFullPath(dir.File("my store.db"))}\"", scm.Created[1].ImagePath);
+        Assert.EndsWith($"collect --settings \"{Path.GetFullPath(dir.File("my settings.json"))}\"", scm.Created[1].ImagePath);
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public class ServiceTests
     {
         var scm = new FakeScm();
         scm.States["MonitorNetwork"] = "RUNNING";
-        var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), null));
+        var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, s_settings), null));
         Assert.Equal(FailureKind.ServiceFailed, ex.Kind);
         Assert.Equal(13, (int)Cli.Failure.ToExitCode(ex.Kind));
         Assert.Contains("already installed (running)", ex.Message);
@@ -97,7 +98,7 @@ public class ServiceTests
     public void Install_MissingDriverFile_NotFoundBeforeAnythingIsCreated()
     {
         var scm = new FakeScm();
-        var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), "/nonexistent/MonitorNetwork.sys"));
+        var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, s_settings), "/nonexistent/MonitorNetwork.sys"));
         Assert.Equal(FailureKind.NotFound, ex.Kind);
         Assert.Empty(scm.Created);
     }
@@ -115,7 +116,7 @@ public class ServiceTests
         {
             var scm = new FakeScm { FailAt = failAt };
             var ex = Assert.Throws<MonitorNetworkException>(() =>
-                new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), withDriver ? sys : null));
+                new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, s_settings), withDriver ? sys : null));
             Assert.Equal(FailureKind.ServiceFailed, ex.Kind);
             Assert.Empty(scm.States); // as it was before
             Assert.StartsWith("sc.exe ", ex.Message, StringComparison.Ordinal);
@@ -132,7 +133,7 @@ public class ServiceTests
         File.WriteAllBytes(sys, [0x4d, 0x5a]);
         var scm = new FakeScm { FailAt = 2 }; // create collector ok, start collector fails
         scm.States[ServiceInstaller.DriverService] = "RUNNING";
-        Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), sys));
+        Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, s_settings), sys));
         Assert.Equal("RUNNING", scm.States[ServiceInstaller.DriverService]);
         Assert.False(scm.States.ContainsKey(ServiceInstaller.CollectorService));
         Assert.DoesNotContain(scm.Calls, c => c.Contains(ServiceInstaller.DriverService, StringComparison.Ordinal));
@@ -190,7 +191,7 @@ public class ServiceTests
         var scm = new FakeScm();
         // The .NET tool's shim lives in the user's profile, outside the program folder: it is not named at all.
         var invocation = program.Relocate([dir.File("user/.dotnet/tools/monitornetwork.exe")], "monitornetwork.dll", @"C:\Program Files\dotnet\dotnet.exe");
-        new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(invocation, null, null), null, program);
+        new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(invocation, s_settings), null, program);
 
         var image = Assert.Single(scm.Created).ImagePath;
         Assert.StartsWith($"\"C:\\Program Files\\dotnet\\dotnet.exe\" \"{program.Target}{Path.DirectorySeparatorChar}monitornetwork.dll\" collect", image, StringComparison.Ordinal);
@@ -219,7 +220,7 @@ public class ServiceTests
         File.WriteAllText(Path.Combine(program.Target, "monitornetwork.dll"), "the earlier version");
         var scm = new FakeScm { FailAt = failAt };
         var ex = Assert.Throws<MonitorNetworkException>(() =>
-            new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), sys, program));
+            new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, s_settings), sys, program));
         Assert.EndsWith("(install rolled back: nothing was left installed)", ex.Message, StringComparison.Ordinal);
         Assert.Empty(scm.States);
         Assert.Equal("the earlier version", File.ReadAllText(Path.Combine(program.Target, "monitornetwork.dll")));
@@ -235,7 +236,7 @@ public class ServiceTests
         Directory.CreateSymbolicLink(Path.Combine(source, "plugins"), dir.File("elsewhere"));
         var program = new ProgramFolder(source, dir.File("Program Files/MonitorNetwork"));
         var scm = new FakeScm();
-        var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, null, null), null, program));
+        var ex = Assert.Throws<MonitorNetworkException>(() => new ServiceInstaller(scm).Install(ServiceInstaller.CollectorSpec(s_program, s_settings), null, program));
         Assert.Contains("is a link", ex.Message, StringComparison.Ordinal);
         Assert.Empty(scm.Calls);
         Assert.Empty(Directory.GetDirectories(dir.File("Program Files")));
@@ -264,6 +265,93 @@ public class ServiceTests
         Assert.True(File.Exists(ProgramFolder.DotnetHost()) || !OperatingSystem.IsLinux(), ProgramFolder.DotnetHost());
     }
 
+    /// <summary>Runs `service install|uninstall ...` against the fake SCM, a temporary Program Files and ProgramData.</summary>
+    private static async Task<(int Code, string Out, string Error)> ServiceCli(FakeScm scm, TempDirectory dir, params string[] args)
+    {
+        var (control, program, settings) = (Cli.Commands.ServiceCommand.Control, Cli.Commands.ServiceCommand.Program, Cli.Commands.ServiceCommand.SettingsPath);
+        Cli.Commands.ServiceCommand.Control = () => scm;
+        Cli.Commands.ServiceCommand.Program = () => new ProgramFolder(UserProgram(dir), dir.File("Program Files/MonitorNetwork"));
+        Cli.Commands.ServiceCommand.SettingsPath = () => dir.File("ProgramData/MonitorNetwork/service-settings.json");
+        try
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var code = await Cli.CliApp.RunAsync(args, error, output);
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            (Cli.Commands.ServiceCommand.Control, Cli.Commands.ServiceCommand.Program, Cli.Commands.ServiceCommand.SettingsPath) = (control, program, settings);
+        }
+    }
+
+    [Fact]
+    public async Task Install_TakesEveryCollectOption_IntoAPrivateSettingsFileTheServiceReads()
+    {
+        using var dir = new TempDirectory();
+        var scm = new FakeScm();
+        var (code, output, error) = await ServiceCli(scm, dir, "service", "install", "--db", "my.db", "--source", "kernel", "--keywords", "all",
+            "--retention", "3d", "--max-size", "2GB", "--no-dns", "--export-to", "lake", "--export-every", "1h");
+        Assert.True(code == 0, error);
+        var file = dir.File("ProgramData/MonitorNetwork/service-settings.json");
+        Assert.Contains($"settings: {file}", output, StringComparison.Ordinal);
+        Assert.EndsWith($"collect --settings {file}", Assert.Single(scm.Created).ImagePath, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows()) // Windows: the folder's ACL, checklist step S1
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+
+        // What the service's `collect --settings FILE` binds: every option given, paths absolute.
+        using var host = Hosting.CollectorHost.Build(new Dictionary<string, string?>(), (_, _) => throw new InvalidOperationException("not started"), dir.Path, file);
+        var o = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.Extensions.Options.IOptions<Hosting.CollectorOptions>>(host.Services).Value;
+        Assert.Equal((Path.GetFullPath("my.db"), "kernel", "all", "3d", "2GB", false, Path.GetFullPath("lake"), "1h"),
+            (o.DatabasePath, o.Source, o.Keywords, o.PacketRetention, o.MaxDatabaseSize, o.Dns, o.ExportTo, o.ExportEvery));
+    }
+
+    [Fact]
+    public async Task Update_UninstallThenInstallWithoutOptions_KeepsTheSettings_AFailedInstallPutsThemBack()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.File("ProgramData/MonitorNetwork/service-settings.json");
+        var scm = new FakeScm();
+        Assert.Equal(0, (await ServiceCli(scm, dir, "service", "install", "--keywords", "all")).Code);
+        var first = File.ReadAllText(file);
+        // An update: uninstall keeping the settings, update the tool, install again without options.
+        Assert.Equal(0, (await ServiceCli(scm, dir, "service", "uninstall", "--keep-settings")).Code);
+        Assert.True(File.Exists(file));
+        Assert.False(Directory.Exists(dir.File("Program Files/MonitorNetwork")));
+        var (code, output, _) = await ServiceCli(scm, dir, "service", "install");
+        Assert.Equal(0, code);
+        Assert.Contains("settings: kept those of the earlier install", output, StringComparison.Ordinal);
+        Assert.Equal(first, File.ReadAllText(file));
+
+        // A reinstall with new options whose last step fails leaves the old settings in place.
+        Assert.Equal(0, (await ServiceCli(scm, dir, "service", "uninstall", "--keep-settings")).Code);
+        var failing = new FakeScm { FailAt = 2 };
+        Assert.Equal(13, (await ServiceCli(failing, dir, "service", "install", "--keywords", "flow")).Code);
+        Assert.Equal(first, File.ReadAllText(file));
+
+        // A plain uninstall removes all of it but the store.
+        Assert.Equal(0, (await ServiceCli(scm, dir, "service", "install")).Code);
+        Assert.Equal(0, (await ServiceCli(scm, dir, "service", "uninstall")).Code);
+        Assert.False(File.Exists(file));
+        Assert.Empty(scm.States);
+    }
+
+    [Theory]
+    [InlineData("--duration", "1m")]
+    [InlineData("--force")]
+    public async Task Install_RefusesOptionsThatMakeNoSenseForAService(params string[] option)
+    {
+        using var dir = new TempDirectory();
+        var scm = new FakeScm();
+        var (code, _, error) = await ServiceCli(scm, dir, ["service", "install", .. option]);
+        Assert.Equal(2, code);
+        Assert.Contains(option[0], error, StringComparison.Ordinal);
+        Assert.Empty(scm.Calls);
+    }
+
     [Fact]
     public void Uninstall_StopsAndDeletesBoth_AndKeepsTheStore()
     {
@@ -282,11 +370,11 @@ public class ServiceTests
     [Fact]
     public void ScExe_CreateCommands_AreExact()
     {
-        var spec = ServiceInstaller.CollectorSpec(s_program, null, null);
+        var spec = ServiceInstaller.CollectorSpec(s_program, s_settings);
         var commands = ScExeServiceControl.CreateCommands(spec);
         Assert.Equal(
         [
-            ["create", "MonitorNetwork", "type=", "own", "start=", "delayed-auto", "binPath=", @"""C:\Program Files\MonitorNetwork\monitornetwork.exe"" collect", "DisplayName=", "MonitorNetwork collector", "obj=", "LocalSystem"],
+            ["create", "MonitorNetwork", "type=", "own", "start=", "delayed-auto", "binPath=", $@"""C:\Program Files\MonitorNetwork\monitornetwork.exe"" collect --settings {s_settings}", "DisplayName=", "MonitorNetwork collector", "obj=", "LocalSystem"],
             ["description", "MonitorNetwork", spec.Description],
             ["failure", "MonitorNetwork", "reset=", "86400", "actions=", "restart/5000/restart/30000/restart/120000"],
         ], commands);

@@ -18,40 +18,42 @@ internal static class ServiceCommand
     /// <summary>The service's copy of the program (Program Files on Windows); tests point it at a temporary folder.</summary>
     internal static Func<ProgramFolder> Program { get; set; } = ProgramFolder.ForThisProgram;
 
+    /// <summary>The service's settings file (ProgramData on Windows); tests point it at a temporary folder.</summary>
+    internal static Func<string> SettingsPath { get; set; } = () => ServiceSettings.DefaultPath;
+
     /// <summary>The command definition.</summary>
     public static Command Create()
     {
-        var db = CommonOptions.Database();
-        var keywords = new Option<string?>("--keywords") { Description = "Keywords the service collects (default: the collect default)" };
+        var options = new CollectOptionSet(forService: true);
         var driver = new Option<string?>("--with-driver") { Description = "Also install and start the driver service from this .sys file", HelpName = "PATH.sys" };
-        var exportIpfix = new Option<string?>("--export-ipfix") { Description = "Send flow segments to this IPFIX collector over UDP", HelpName = "HOST:PORT" };
-        var exportEvery = new Option<string?>("--export-every") { Description = "How often (with --export-ipfix; default 5m)", HelpName = "T" };
-        var install = new Command("install", "Install and start the collector service (LocalSystem, delayed automatic start, restart on failure)") { driver, db, keywords, exportIpfix, exportEvery };
+        var install = new Command("install", "Install and start the collector service (LocalSystem, delayed automatic start, restart on failure) with these collect options") { driver };
+        foreach (var option in options.All) install.Options.Add(option);
         install.SetAction(parse =>
         {
             var control = Control() ?? throw NotHere();
-            var keywordList = parse.GetValue(keywords);
-            if (keywordList is not null) Contract.ProviderContract.ParseKeywords(keywordList);
-            if (parse.GetValue(exportIpfix) is { } ipfix) Export.Ipfix.IpfixOptions.ParseTarget(ipfix);
-            if (parse.GetValue(exportEvery) is { } every)
-            {
-                if (parse.GetValue(exportIpfix) is null) throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--export-every goes with --export-ipfix here");
-                Configuration.DurationParser.Parse(every);
-            }
+            options.Validate(parse);
             var program = Program();
+            var settings = new ServiceSettings(SettingsPath(), options.Overrides(parse));
             var invocation = program.Relocate(ProgramInvocation.Current(), Path.GetFileName(typeof(ServiceCommand).Assembly.Location), ProgramFolder.DotnetHost());
-            var spec = ServiceInstaller.CollectorSpec(invocation, parse.GetValue(db), keywordList, parse.GetValue(exportIpfix), parse.GetValue(exportEvery));
-            new ServiceInstaller(control).Install(spec, parse.GetValue(driver), program);
+            var spec = ServiceInstaller.CollectorSpec(invocation, settings.Path);
+            new ServiceInstaller(control).Install(spec, parse.GetValue(driver), program, settings);
             CliStreams.Out.WriteLine($"installed and started service {ServiceInstaller.CollectorService}: {spec.ImagePath}");
+            CliStreams.Out.WriteLine(settings.Kept
+                ? $"settings: kept those of the earlier install in {settings.Path}"
+                : $"settings: {settings.Path}");
             return (int)ExitCode.Success;
         });
-        var uninstall = new Command("uninstall", "Stop and remove the collector and driver services; the store is kept");
-        uninstall.SetAction(_ =>
+        var keepSettings = new Option<bool>("--keep-settings") { Description = "Keep the service's settings file, for an install after an update to read again" };
+        var uninstall = new Command("uninstall", "Stop and remove the collector and driver services, the program copy and the settings; the store is kept") { keepSettings };
+        uninstall.SetAction(parse =>
         {
             var control = Control() ?? throw NotHere();
-            CliStreams.Out.WriteLine(new ServiceInstaller(control).Uninstall(Program())
-                ? $"removed services {ServiceInstaller.CollectorService} and {ServiceInstaller.DriverService} (where installed) and the program copy; the store is kept"
+            var keep = parse.GetValue(keepSettings);
+            var settings = keep ? null : new ServiceSettings(SettingsPath(), new Dictionary<string, string?>());
+            CliStreams.Out.WriteLine(new ServiceInstaller(control).Uninstall(Program(), settings)
+                ? $"removed services {ServiceInstaller.CollectorService} and {ServiceInstaller.DriverService} (where installed), the program copy{(keep ? "" : " and the service settings")}; the store is kept"
                 : "no MonitorNetwork service is installed");
+            if (keep && File.Exists(SettingsPath())) CliStreams.Out.WriteLine($"settings kept: {SettingsPath()} ('service install' without options reads them again)");
             return (int)ExitCode.Success;
         });
         var statusDb = CommonOptions.Database();
