@@ -12,8 +12,11 @@ public static class StoreLocation
     /// <summary>The --db value when given, else the configured path, else the default.</summary>
     public static string Resolve(string? given) => Resolve(given, AppContext.BaseDirectory);
 
-    /// <summary><see cref="Resolve(string?)"/> with the directory holding appsettings.json given.</summary>
-    internal static string Resolve(string? given, string programDirectory)
+    /// <summary>The service's store: as <see cref="Resolve(string?)"/>, with the service's settings file read after appsettings.json.</summary>
+    public static string ResolveForService(string? given, string settingsFile) => Resolve(given, AppContext.BaseDirectory, settingsFile);
+
+    /// <summary><see cref="Resolve(string?)"/> with the directory holding appsettings.json given, and a settings file read after it.</summary>
+    internal static string Resolve(string? given, string programDirectory, string? settingsFile = null)
     {
         if (given is not null)
         {
@@ -23,6 +26,7 @@ public static class StoreLocation
         }
         var configured = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(programDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(Path.GetFullPath(settingsFile ?? Path.Combine(programDirectory, "no-settings-file.json")), optional: true)
             .AddEnvironmentVariables("MONITORNETWORK_")
             .Build()[$"{Hosting.CollectorOptions.Section}:{nameof(Hosting.CollectorOptions.DatabasePath)}"];
         return string.IsNullOrWhiteSpace(configured) ? StorePaths.DefaultDatabasePath() : configured;

@@ -339,6 +339,29 @@ public class ServiceTests
         Assert.Empty(scm.States);
     }
 
+    [Fact]
+    public async Task Uninstall_KeepsTheStore_UnlessAsked_AndStatusFindsTheStoreTheSettingsName()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.File("data/service.db");
+        Assert.Equal(0, await Cli.CliApp.RunAsync(["import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", db], TextWriter.Null, TextWriter.Null));
+        var scm = new FakeScm();
+        Assert.Equal(0, (await ServiceCli(scm, dir, "service", "install", "--db", db)).Code);
+        var (_, status, _) = await ServiceCli(scm, dir, "service", "status");
+        Assert.Contains($"store: {db}", status, StringComparison.Ordinal); // the settings' store, with no --db
+        Assert.Contains("last session: 1 nettrace completed", status, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await ServiceCli(scm, dir, "service", "uninstall")).Code);
+        Assert.True(File.Exists(db));
+        Assert.Equal(0, (await ServiceCli(scm, dir, "service", "install", "--db", db)).Code);
+        File.WriteAllText(db + "-wal", ""); // as a stopped collector may leave them
+        var (code, output, _) = await ServiceCli(scm, dir, "service", "uninstall", "--delete-store");
+        Assert.Equal(0, code);
+        Assert.Contains($"deleted the store {db}", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(db) || File.Exists(db + "-wal"));
+        Assert.Empty(scm.States);
+    }
+
     [Theory]
     [InlineData("--duration", "1m")]
     [InlineData("--force")]

@@ -44,23 +44,32 @@ internal static class ServiceCommand
             return (int)ExitCode.Success;
         });
         var keepSettings = new Option<bool>("--keep-settings") { Description = "Keep the service's settings file, for an install after an update to read again" };
-        var uninstall = new Command("uninstall", "Stop and remove the collector and driver services, the program copy and the settings; the store is kept") { keepSettings };
+        var deleteStore = new Option<bool>("--delete-store") { Description = "Also delete the service's store (the database and its -wal and -shm files)" };
+        var uninstall = new Command("uninstall", "Stop and remove the collector and driver services, the program copy and the settings; the store is kept unless asked") { keepSettings, deleteStore };
         uninstall.SetAction(parse =>
         {
             var control = Control() ?? throw NotHere();
             var keep = parse.GetValue(keepSettings);
+            var store = StoreLocation.ResolveForService(null, SettingsPath()); // read before the settings go
             var settings = keep ? null : new ServiceSettings(SettingsPath(), new Dictionary<string, string?>());
             CliStreams.Out.WriteLine(new ServiceInstaller(control).Uninstall(Program(), settings)
                 ? $"removed services {ServiceInstaller.CollectorService} and {ServiceInstaller.DriverService} (where installed), the program copy{(keep ? "" : " and the service settings")}; the store is kept"
                 : "no MonitorNetwork service is installed");
             if (keep && File.Exists(SettingsPath())) CliStreams.Out.WriteLine($"settings kept: {SettingsPath()} ('service install' without options reads them again)");
+            if (parse.GetValue(deleteStore))
+            {
+                // After the stop: the collector has drained and closed it. The WAL goes too, or a later store of the
+                // same name would replay its frames.
+                foreach (var file in new[] { store + "-wal", store + "-shm", store }.Where(File.Exists)) File.Delete(file);
+                CliStreams.Out.WriteLine($"deleted the store {Output.DisplayText.OneLine(Path.GetFullPath(store))}");
+            }
             return (int)ExitCode.Success;
         });
         var statusDb = CommonOptions.Database();
         var status = new Command("status", "Service and driver states, the store, its newest event and the last session's counters") { statusDb };
         status.SetAction(parse =>
         {
-            WriteStatus(Control(), StoreLocation.Resolve(parse.GetValue(statusDb)), CliStreams.Out);
+            WriteStatus(Control(), StoreLocation.ResolveForService(parse.GetValue(statusDb), SettingsPath()), CliStreams.Out);
             return (int)ExitCode.Success;
         });
         return new Command("service", "Install, remove or inspect the Windows services") { install, uninstall, status };
