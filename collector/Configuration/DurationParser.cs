@@ -27,21 +27,7 @@ public static class DurationParser
     /// <see cref="Parse(string)"/>, and between <paramref name="min"/> and <paramref name="max"/>; the failure names
     /// <paramref name="option"/> and the range. A value too large for any duration is out of range, not a crash.
     /// </summary>
-    public static TimeSpan Parse(string text, string option, TimeSpan min, TimeSpan max)
-    {
-        TimeSpan value;
-        try
-        {
-            value = Parse(text);
-        }
-        catch (MonitorNetworkException ex)
-        {
-            throw new MonitorNetworkException(FailureKind.Usage, $"{option}: {ex.Message}", ex);
-        }
-        if (value < min || value > max)
-            throw new MonitorNetworkException(FailureKind.Usage, $"{option}: '{text}' is out of range ({Show(min)} to {Show(max)})");
-        return value;
-    }
+    public static TimeSpan Parse(string text, string option, TimeSpan min, TimeSpan max) => BoundedValue.Parse(text, option, Parse, min, max, $"{Show(min)} to {Show(max)}");
 
     private static string Show(TimeSpan t) => t.TotalMilliseconds < 1000 ? $"{t.TotalMilliseconds:0}ms"
         : t.TotalDays >= 1 && t.TotalDays % 1 == 0 ? $"{t.TotalDays:0}d" : $"{t.TotalSeconds:0}s";

@@ -24,19 +24,6 @@ public static class SizeParser
     }
 
     /// <summary><see cref="Parse(string)"/> between <paramref name="min"/> and <paramref name="max"/> bytes; failures name <paramref name="option"/>.</summary>
-    public static long Parse(string text, string option, long min, long max)
-    {
-        long value;
-        try
-        {
-            value = Parse(text);
-        }
-        catch (MonitorNetworkException ex)
-        {
-            throw new MonitorNetworkException(FailureKind.Usage, $"{option}: {ex.Message}", ex);
-        }
-        if (value < min || value > max)
-            throw new MonitorNetworkException(FailureKind.Usage, $"{option}: '{text}' is out of range ({min >> 20}MB to {max >> 30}GB)");
-        return value;
-    }
+    public static long Parse(string text, string option, long min, long max) =>
+        BoundedValue.Parse(text, option, Parse, min, max, $"{min >> 20}MB to {max >> 30}GB");
 }
