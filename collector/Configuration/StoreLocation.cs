@@ -24,10 +24,9 @@ public static class StoreLocation
             if (string.IsNullOrWhiteSpace(given)) throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--db: the path is empty");
             return given;
         }
-        var configured = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(programDirectory, "appsettings.json"), optional: true)
-            .AddJsonFile(Path.GetFullPath(settingsFile ?? Path.Combine(programDirectory, "no-settings-file.json")), optional: true)
-            .AddEnvironmentVariables("MONITORNETWORK_")
+        var builder = new ConfigurationBuilder().AddJsonFile(Path.Combine(programDirectory, "appsettings.json"), optional: true);
+        if (settingsFile is not null) builder.AddJsonFile(Path.GetFullPath(settingsFile), optional: true);
+        var configured = builder.AddEnvironmentVariables("MONITORNETWORK_")
             .Build()[$"{Hosting.CollectorOptions.Section}:{nameof(Hosting.CollectorOptions.DatabasePath)}"];
         return string.IsNullOrWhiteSpace(configured) ? StorePaths.DefaultDatabasePath() : configured;
     }

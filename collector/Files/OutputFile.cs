@@ -108,8 +108,8 @@ public static class OutputFile
     private static string CanonicalDirectory(string directory)
     {
         var parent = Path.GetDirectoryName(directory);
-        var resolvedParent = parent is null ? directory : Path.Combine(CanonicalDirectory(parent), Path.GetFileName(directory));
         if (parent is null) return directory;
+        var resolvedParent = Path.Combine(CanonicalDirectory(parent), Path.GetFileName(directory));
         try
         {
             var target = Directory.ResolveLinkTarget(resolvedParent, returnFinalTarget: true);

@@ -52,23 +52,15 @@ public sealed class EtwRealTimeSource(
     public double? Progress => null;
 
     /// <summary>The last loss the session reported; never throws, whatever state the session is in.</summary>
-    public long EventsLost
-    {
-        get
-        {
-            if (Volatile.Read(ref _session) is { } session) ReadLoss(session);
-            return Interlocked.Read(ref _lost);
-        }
-    }
+    public long EventsLost => Latest(ref _lost);
 
     /// <summary>The last count of undelivered buffers the session reported (RealTimeBuffersLost + LogBuffersLost).</summary>
-    public long BuffersLost
+    public long BuffersLost => Latest(ref _buffersLost);
+
+    private long Latest(ref long total)
     {
-        get
-        {
-            if (Volatile.Read(ref _session) is { } session) ReadLoss(session);
-            return Interlocked.Read(ref _buffersLost);
-        }
+        if (Volatile.Read(ref _session) is { } session) ReadLoss(session);
+        return Interlocked.Read(ref total);
     }
 
     /// <inheritdoc/>

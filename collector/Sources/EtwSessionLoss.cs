@@ -17,6 +17,7 @@ public readonly record struct EtwSessionLoss(long EventsLost, long BuffersLost)
     internal const int EventsLostOffset = 88;
     internal const int LogBuffersLostOffset = 96;
     internal const int RealTimeBuffersLostOffset = 100;
+    internal const int LogFileNameOffsetOffset = 112;
     internal const int LoggerNameOffsetOffset = 116;
 
     /// <summary>The counters in an EVENT_TRACE_PROPERTIES that ControlTrace filled.</summary>

@@ -18,7 +18,7 @@ internal static partial class EtwSessionQuery
     {
         var buffer = new byte[EtwSessionLoss.Size + 2 * NameChars * sizeof(char)];
         BinaryPrimitives.WriteUInt32LittleEndian(buffer, (uint)buffer.Length);                 // Wnode.BufferSize
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(EtwSessionLoss.LoggerNameOffsetOffset - 4), (uint)(EtwSessionLoss.Size + NameChars * sizeof(char))); // LogFileNameOffset
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(EtwSessionLoss.LogFileNameOffsetOffset), (uint)(EtwSessionLoss.Size + NameChars * sizeof(char))); // LogFileNameOffset
         BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(EtwSessionLoss.LoggerNameOffsetOffset), EtwSessionLoss.Size); // LoggerNameOffset
         return ControlTrace(0, sessionName, buffer, EventTraceControlQuery) == 0 ? EtwSessionLoss.FromProperties(buffer) : null;
     }

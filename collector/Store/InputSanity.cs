@@ -57,8 +57,7 @@ public sealed class InputSanity
     {
         if (_counts.Count == 0) return null;
         var row = new Events.HealthEvent(_lastUs != 0 ? _lastUs : nowUs, EventName, _counts.OrderBy(c => c.Key, StringComparer.Ordinal).ToArray());
-        _counts.Clear();
-        _lastUs = 0;
+        Clear();
         return row;
     }
 

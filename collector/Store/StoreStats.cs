@@ -63,7 +63,8 @@ public static class StoreStats
         {
             BuffersLost = connection.ExecuteScalar<long>("SELECT coalesce(sum(buffers_lost), 0) FROM collector_session"),
             DriverMissingInLastSession = connection.ExecuteScalar<long>(
-                "SELECT EXISTS (SELECT 1 FROM health_event WHERE event_name = 'DriverMissing' AND session_id = (SELECT max(session_id) FROM collector_session))") != 0,
+                "SELECT EXISTS (SELECT 1 FROM health_event WHERE event_name = @name AND session_id = (SELECT max(session_id) FROM collector_session))",
+                new { name = Sources.EtwRealTimeSource.DriverMissingEvent }) != 0,
         };
     }
 
