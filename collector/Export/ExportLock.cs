@@ -37,11 +37,15 @@ public sealed class ExportLock : IDisposable
         }
     }
 
-    /// <summary>Takes one lock file (an IPFIX destination's), waiting up to <paramref name="wait"/>.</summary>
-    public static ExportLock AcquireFile(string path, string what, TimeSpan wait)
+    /// <summary>
+    /// Takes the lock of exporting <paramref name="storePath"/> to one IPFIX destination (a file beside the store
+    /// named by a hash of the destination), waiting up to <paramref name="wait"/>.
+    /// </summary>
+    public static ExportLock AcquireIpfix(string storePath, string destination, TimeSpan wait)
     {
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(destination)))[..12].ToLowerInvariant();
         var locks = new ExportLock();
-        locks._held.Add(Take(path, what, wait));
+        locks._held.Add(Take(Path.GetFullPath(storePath) + ".ipfix-" + hash + ".lock", $"this store to {destination}", wait));
         return locks;
     }
 

@@ -68,8 +68,7 @@ public sealed class IpfixExporter(SqliteConnection connection)
     {
         var clock = Stopwatch.StartNew();
         var destination = options.Destination;
-        var lockPath = Path.GetFullPath(connection.DataSource) + ".ipfix-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(destination)))[..12].ToLowerInvariant() + ".lock";
-        using var locks = ExportLock.AcquireFile(lockPath, $"this store to {destination}", options.LockWait ?? ParquetExporter.DefaultLockWait);
+        using var locks = ExportLock.AcquireIpfix(connection.DataSource, destination, options.LockWait ?? ParquetExporter.DefaultLockWait);
         connection.Execute("INSERT OR IGNORE INTO ipfix_destination(destination, sequence, done_below) VALUES (@destination, 0, 0)", new { destination });
         var (sequence, doneBelow) = connection.QuerySingle<(long, long)>("SELECT sequence, done_below FROM ipfix_destination WHERE destination = @destination", new { destination });
 
@@ -132,6 +131,7 @@ public sealed class IpfixExporter(SqliteConnection connection)
     {
         var messages = new List<byte[]>();
         var current = new List<(ushort Template, byte[] Record)>();
+        var templates = new HashSet<ushort>(); // those with a set in the current message
         var size = 16;
         void Flush(ref long seq)
         {
@@ -140,14 +140,14 @@ public sealed class IpfixExporter(SqliteConnection connection)
             messages.Add(IpfixEncoder.Message(Now(), (uint)seq, domain, sets));
             seq += current.Count;
             current.Clear();
+            templates.Clear();
             size = 16;
         }
         foreach (var r in records)
         {
             // Each template's set has a 4-byte header; count it once per template present.
-            var extra = r.Record.Length + (current.Any(c => c.Template == r.Template) ? 0 : 4);
-            if (size + extra > IpfixEncoder.MaxMessageBytes) Flush(ref sequence);
-            if (!current.Any(c => c.Template == r.Template)) size += 4;
+            if (size + r.Record.Length + (templates.Contains(r.Template) ? 0 : 4) > IpfixEncoder.MaxMessageBytes) Flush(ref sequence);
+            if (templates.Add(r.Template)) size += 4;
             current.Add(r);
             size += r.Record.Length;
         }
