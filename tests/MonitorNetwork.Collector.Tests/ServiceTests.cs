@@ -358,6 +358,7 @@ public class ServiceTests
         var (code, output, _) = await ServiceCli(scm, dir, "service", "uninstall", "--delete-store");
         Assert.Equal(0, code);
         Assert.Contains($"deleted the store {db}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("the store is kept", output, StringComparison.Ordinal);
         Assert.False(File.Exists(db) || File.Exists(db + "-wal"));
         Assert.Empty(scm.States);
     }

@@ -50,13 +50,14 @@ internal static class ServiceCommand
         {
             var control = Control() ?? throw NotHere();
             var keep = parse.GetValue(keepSettings);
+            var delete = parse.GetValue(deleteStore);
             var store = StoreLocation.ResolveForService(null, SettingsPath()); // read before the settings go
             var settings = keep ? null : new ServiceSettings(SettingsPath(), new Dictionary<string, string?>());
             CliStreams.Out.WriteLine(new ServiceInstaller(control).Uninstall(Program(), settings)
-                ? $"removed services {ServiceInstaller.CollectorService} and {ServiceInstaller.DriverService} (where installed), the program copy{(keep ? "" : " and the service settings")}; the store is kept"
+                ? $"removed services {ServiceInstaller.CollectorService} and {ServiceInstaller.DriverService} (where installed), the program copy{(keep ? "" : " and the service settings")}{(delete ? "" : "; the store is kept")}"
                 : "no MonitorNetwork service is installed");
             if (keep && File.Exists(SettingsPath())) CliStreams.Out.WriteLine($"settings kept: {SettingsPath()} ('service install' without options reads them again)");
-            if (parse.GetValue(deleteStore))
+            if (delete)
             {
                 // After the stop: the collector has drained and closed it. The WAL goes too, or a later store of the
                 // same name would replay its frames.
