@@ -137,7 +137,7 @@ public sealed class ParquetExporter(SqliteConnection connection)
 
     private static string SafeHost(string host)
     {
-        var safe = new string(host.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        var safe = Files.FileNamePart.Safe(host);
         return safe.Length == 0 ? throw new MonitorNetworkException(FailureKind.Usage, "--host: a host name is needed") : safe;
     }
 

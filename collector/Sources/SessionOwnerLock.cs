@@ -35,8 +35,7 @@ public static class SessionOwnerLock
     public static SessionLock TryAcquire(string sessionName, string? directory = null)
     {
         directory ??= DefaultDirectory;
-        var safe = new string(sessionName.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
-        var path = Path.Combine(directory, $"etw-session-{safe}.lock");
+        var path = Path.Combine(directory, $"etw-session-{Files.FileNamePart.Safe(sessionName)}.lock");
         try
         {
             Store.StorePaths.EnsurePrivateDirectory(path);
