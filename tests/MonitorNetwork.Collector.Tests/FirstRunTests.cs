@@ -40,7 +40,27 @@ public class FirstRunTests
 
         var version = await Run(Path.Combine(tools, OperatingSystem.IsWindows() ? "monitornetwork.exe" : "monitornetwork"), "--version");
         Assert.Equal(0, version.Code);
-        Assert.Matches(@"^\d+\.\d+\.\d+", version.Output.Trim());
+        // A version per commit: the package carries 0.2.<height>, and --version ends with the commit it was built from,
+        // so `dotnet tool update` from a newer clone installs something newer and says which commit.
+        var printed = System.Text.RegularExpressions.Regex.Match(version.Output.Trim(), @"^(\d+\.\d+\.\d+)\+([0-9a-f]{10,40})$");
+        Assert.True(printed.Success, version.Output);
+        var head = await Run("git", "-C", RepoFiles.PathOf("collector"), "rev-parse", "HEAD");
+        if (head.Code == 0) Assert.StartsWith(printed.Groups[2].Value, head.Output.Trim());
+        Assert.EndsWith($"monitornetwork.{printed.Groups[1].Value}.nupkg", Directory.GetFiles(packages, "monitornetwork.*.nupkg")[0]);
+    }
+
+    [Fact]
+    public async Task Version_PatchIsTheCommitHeightSinceVersionJson()
+    {
+        // Nerdbank.GitVersioning's height: the commits since version.json last changed, that one included. Each commit
+        // on main packs a higher patch number, which is what makes `dotnet tool update` from a newer clone update.
+        var git = RepoFiles.PathOf();
+        var changed = await Run("git", "-C", git, "log", "-1", "--format=%H", "--", "version.json");
+        Assert.SkipWhen(changed.Code != 0 || changed.Output.Trim().Length == 0, "no git history here: the version has no height");
+        var since = await Run("git", "-C", git, "rev-list", "--count", $"{changed.Output.Trim()}..HEAD");
+        var informational = typeof(Cli.CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+        Assert.Equal($"0.2.{int.Parse(since.Output.Trim(), System.Globalization.CultureInfo.InvariantCulture) + 1}", informational.Split('+')[0]);
     }
 
     [Fact]
