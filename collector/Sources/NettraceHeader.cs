@@ -20,19 +20,28 @@ public static class NettraceHeader
         var start = stream.Position;
         try
         {
-            Span<byte> head = stackalloc byte[128];
+            Span<byte> head = stackalloc byte[HeadBytes];
             var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             head = head[..read];
-            var name = head.IndexOf("Trace"u8);
-            // "Trace" is preceded by its int32 length 5 and followed by the end-object tag 6.
-            if (name < 4 || BinaryPrimitives.ReadInt32LittleEndian(head[(name - 4)..]) != 5 || name + 6 + 32 > head.Length || head[name + 5] != 6)
-                return null;
-            return BinaryPrimitives.ReadInt64LittleEndian(head[(name + 6 + 16 + 8)..]);
+            return FrequencyOffset(head) is { } at ? BinaryPrimitives.ReadInt64LittleEndian(head[at..]) : null;
         }
         finally
         {
             stream.Position = start;
         }
+    }
+
+    /// <summary>How many bytes from the file's start hold the Trace object's clock fields.</summary>
+    public const int HeadBytes = 128;
+
+    /// <summary>Where the QPC frequency lies in a file's first <see cref="HeadBytes"/>, or null when not laid out as expected.</summary>
+    public static int? FrequencyOffset(ReadOnlySpan<byte> head)
+    {
+        var name = head.IndexOf("Trace"u8);
+        // "Trace" is preceded by its int32 length 5 and followed by the end-object tag 6.
+        if (name < 4 || BinaryPrimitives.ReadInt32LittleEndian(head[(name - 4)..]) != 5 || name + 6 + 32 > head.Length || head[name + 5] != 6)
+            return null;
+        return name + 6 + 16 + 8;
     }
 
     /// <summary>Whether a frequency is one a real clock has.</summary>

@@ -100,7 +100,7 @@ public sealed class HostileStoreTests : IClassFixture<NamedQueryGoldenTests.Fixt
         var db = SharedCopy(dir, _store.DatabasePath);
         File.SetUnixFileMode(db, (UnixFileMode)Convert.ToInt32("644", 8));
         File.SetUnixFileMode(dir.Path, (UnixFileMode)Convert.ToInt32("777", 8)); // nobody could create -wal and -shm here
-        if (await AsNobody("import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", db) is not { } r) { Assert.Skip("needs root and runuser to act as another user"); return; }
+        if (await AsNobody("import", RepoFiles.ContractV1Recording, "--db", db) is not { } r) { Assert.Skip("needs root and runuser to act as another user"); return; }
         Assert.Equal((int)ExitCode.DatabaseUnwritable, r.Code);
         Assert.Single(r.Error.TrimEnd().Split('\n'));
         Assert.False(File.Exists(db + "-wal") || File.Exists(db + "-shm"), "-wal or -shm left behind");
@@ -135,7 +135,7 @@ public sealed class HostileStoreTests : IClassFixture<NamedQueryGoldenTests.Fixt
         var empty = dir.File("empty.db");
         File.WriteAllBytes(empty, []);
         File.SetUnixFileMode(empty, (UnixFileMode)Convert.ToInt32("644", 8));
-        var (code, _, error) = await Run("import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", empty);
+        var (code, _, error) = await Run("import", RepoFiles.ContractV1Recording, "--db", empty);
         Assert.Equal(0, code);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(empty));
         Assert.Contains("was readable by others (mode 0644); it is now private", error);
@@ -143,7 +143,7 @@ public sealed class HostileStoreTests : IClassFixture<NamedQueryGoldenTests.Fixt
         var target = dir.File("target.db");
         var link = dir.File("link.db");
         File.CreateSymbolicLink(link, target); // dangling: the store is created at its target
-        Assert.Equal(0, (await Run("import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", link)).Code);
+        Assert.Equal(0, (await Run("import", RepoFiles.ContractV1Recording, "--db", link)).Code);
         Assert.True(File.Exists(target));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
     }

@@ -303,7 +303,7 @@ public class HostileValuesTests
     public async Task Import_QpcFrequencyOfZero_IsRefusedInOneLineNamingTheFile()
     {
         using var dir = new TempDirectory();
-        var bytes = await File.ReadAllBytesAsync(RepoFiles.PathOf("recording", "demo.nettrace"), TestContext.Current.CancellationToken);
+        var bytes = await File.ReadAllBytesAsync(RepoFiles.ContractV1Recording, TestContext.Current.CancellationToken);
         Assert.Equal(1_000_000_000, Sources.NettraceHeader.ReadQpcFrequency(new MemoryStream(bytes)));
         var at = bytes.AsSpan().IndexOf("Trace"u8) + 6 + 16 + 8;
         foreach (var frequency in new long[] { 0, 1, long.MaxValue })
@@ -403,7 +403,7 @@ public class HostileValuesTests
     private static async Task<string> NewStore(TempDirectory dir)
     {
         var db = dir.File("mn.db");
-        var run = await CliRun.RunAsync("import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", db);
+        var run = await CliRun.RunAsync("import", RepoFiles.ContractV1Recording, "--db", db);
         Assert.Equal(0, run.Code);
         return db;
     }

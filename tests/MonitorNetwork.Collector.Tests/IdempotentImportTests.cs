@@ -9,7 +9,7 @@ namespace MonitorNetwork.Collector.Tests;
 
 public class IdempotentImportTests
 {
-    private static readonly string s_demo = RepoFiles.PathOf("recording", "demo.nettrace");
+    private static readonly string s_demo = RepoFiles.ContractV1Recording;
 
     private static async Task<(int Code, string Error)> Import(params string[] args)
     {

@@ -17,7 +17,7 @@ namespace MonitorNetwork.Collector.Tests;
 public class IpfixTests
 {
     private const long T0 = 1_767_225_600_000_000; // 2026-01-01T00:00:00Z
-    private static readonly string s_demo = RepoFiles.PathOf("recording", "demo.nettrace");
+    private static readonly string s_demo = RepoFiles.ContractV1Recording;
 
     private static async Task<string> DemoStore(TempDirectory dir)
     {

@@ -9,7 +9,7 @@ namespace MonitorNetwork.Collector.Tests;
 
 public class NettraceSalvageTests
 {
-    private static readonly string s_recording = RepoFiles.PathOf("recording", "demo.nettrace");
+    private static readonly string s_recording = RepoFiles.ContractV1Recording;
 
     private static async Task<(int Code, string Status, long Written, long? Skipped)> ImportCut(TempDirectory dir, long length)
     {

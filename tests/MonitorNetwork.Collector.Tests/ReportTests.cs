@@ -15,7 +15,7 @@ public partial class ReportTests
     internal static async Task<string> DemoStoreAsync(TempDirectory dir)
     {
         var db = dir.File("demo.db");
-        var import = await CliRun.RunAsync("import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", db);
+        var import = await CliRun.RunAsync("import", RepoFiles.ContractV1Recording, "--db", db);
         Assert.True(import.Code == 0, import.Error);
         return db;
     }

@@ -344,7 +344,7 @@ public class ServiceTests
     {
         using var dir = new TempDirectory();
         var db = dir.File("data/service.db");
-        Assert.Equal(0, await Cli.CliApp.RunAsync(["import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", db], TextWriter.Null, TextWriter.Null));
+        Assert.Equal(0, await Cli.CliApp.RunAsync(["import", RepoFiles.ContractV1Recording, "--db", db], TextWriter.Null, TextWriter.Null));
         var scm = new FakeScm();
         Assert.Equal(0, (await ServiceCli(scm, dir, "service", "install", "--db", db)).Code);
         var (_, status, _) = await ServiceCli(scm, dir, "service", "status");
@@ -453,7 +453,7 @@ public class ServiceTests
     {
         using var dir = new TempDirectory();
         var db = dir.File("s.db");
-        Assert.Equal(0, await Cli.CliApp.RunAsync(["import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", db], TextWriter.Null, TextWriter.Null));
+        Assert.Equal(0, await Cli.CliApp.RunAsync(["import", RepoFiles.ContractV1Recording, "--db", db], TextWriter.Null, TextWriter.Null));
         var scm = new FakeScm();
         scm.States["MonitorNetwork"] = "RUNNING";
         using var output = new StringWriter();

@@ -113,7 +113,7 @@ public class TopTests
             await Tmux(server, "new-session", "-d", "-x", "160", "-y", "45", "sh", "-c", shell);
             await Until(server, screen => screen.Contains("no traffic in the store yet"), "the empty view");
 
-            var import = await CliRun.RunAsync("import", RepoFiles.PathOf("recording", "demo.nettrace"), "--db", db);
+            var import = await CliRun.RunAsync("import", RepoFiles.ContractV1Recording, "--db", db);
             Assert.True(import.Code == 0, import.Error);
             // A refresh may land mid-import and show part of it; the next ones show all of it.
             var shown = await Until(server, screen => screen.Contains("firefox.exe") && screen.Contains("198.51.100.200"), "the imported process and remote");

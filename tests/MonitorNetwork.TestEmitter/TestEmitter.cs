@@ -27,7 +27,7 @@ public sealed class TestEmitter : EventSource
         WriteEvent(1, FlowId, ProcessId, Direction, Protocol, LocalAddress, LocalPort, RemoteAddress, RemotePort, ProcessPath);
 
     // Contract version 2. Version 1's five-field FlowDeleted cannot be declared beside it (one event per name);
-    // recording/demo.nettrace was recorded with it and is what the version 1 tests import.
+    // TestData/contract-v1.nettrace was recorded with it and is what the version 1 tests import.
     [Event(2, Level = EventLevel.Informational, Keywords = Keywords.Flow)]
     public void FlowDeleted(ulong FlowId, uint ProcessId, byte Direction, byte Protocol, Guid LocalAddress, ushort LocalPort,
         Guid RemoteAddress, ushort RemotePort, ulong PacketsIn, ulong BytesIn, ulong PacketsOut, ulong BytesOut) =>

@@ -16,4 +16,13 @@ internal static class RepoFiles
     public static string Root => s_root.Value;
 
     public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    /// <summary>
+    /// A real EventPipe recording of contract version 1 (2,942 events of five programs within 22 ms, and one event the
+    /// contract does not know): the first demo, kept as the fixed input of the tests that count its rows.
+    /// </summary>
+    public static string ContractV1Recording => PathOf("tests", "MonitorNetwork.Collector.Tests", "TestData", "contract-v1.nettrace");
+
+    /// <summary>The demo a newcomer imports first (recording/make-demo.sh).</summary>
+    public static string DemoRecording => PathOf("recording", "demo.nettrace");
 }
