@@ -22,9 +22,9 @@ WITH newest AS (
     LIMIT @limit)
 SELECT strftime('%Y-%m-%dT%H:%M:%S', n.ts_us / 1000000, 'unixepoch') || printf('.%06dZ', n.ts_us % 1000000) AS ts_utc,
        n.pid AS pid,
-       (SELECT p.image_path FROM process p
+       coalesce((SELECT p.image_path FROM process p
         WHERE p.pid = n.pid AND p.start_ts_us <= n.ts_us AND (p.end_ts_us IS NULL OR p.end_ts_us >= n.ts_us)
-        ORDER BY p.start_ts_us DESC LIMIT 1) AS process_path,
+        ORDER BY p.start_ts_us DESC LIMIT 1), CASE WHEN n.pid = 4 THEN 'System' END) AS process_path,
        n.query_name AS query_name, n.cname_chain AS cname_chain,
        (SELECT group_concat(r.remote_address, ' ') FROM dns_answer x INDEXED BY dns_answer_by_time JOIN remote r ON r.remote_id = x.remote_id
         WHERE x.ts_us = n.ts_us AND x.pid = n.pid AND x.query_name = n.query_name) AS addresses

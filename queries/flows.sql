@@ -16,7 +16,7 @@ SELECT printf('%llu', f.flow_id) AS flow_id,
                  WHERE p.pid = f.pid AND p.start_ts_us <= coalesce(f.start_ts_us, f.end_ts_us)
                    AND (p.end_ts_us IS NULL OR p.end_ts_us >= coalesce(f.start_ts_us, f.end_ts_us))
                  ORDER BY p.start_ts_us DESC LIMIT 1),
-                f.process_path) AS process_path,
+                CASE WHEN f.pid = 4 THEN 'System' END, f.process_path) AS process_path,
        CASE f.direction WHEN 0 THEN 'out' WHEN 1 THEN 'in' END AS direction,
        CASE f.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' WHEN 58 THEN 'icmpv6'
                        ELSE CAST(f.protocol AS TEXT) END AS protocol,

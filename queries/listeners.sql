@@ -20,7 +20,7 @@ SELECT f.local_port AS local_port,
        CASE f.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' WHEN 58 THEN 'icmpv6'
                        ELSE CAST(f.protocol AS TEXT) END AS protocol,
        f.pid AS pid,
-       f.process_path AS process_path,
+       CASE WHEN coalesce(f.process_path, '') = '' AND f.pid = 4 THEN 'System' ELSE f.process_path END AS process_path,
        count(*) AS flows,
        count(DISTINCT f.remote_address) AS remotes,
        strftime('%Y-%m-%dT%H:%M:%S', max(f.start_ts_us) / 1000000, 'unixepoch') || printf('.%06dZ', max(f.start_ts_us) % 1000000) AS last_seen_utc

@@ -66,7 +66,8 @@ named AS (
     SELECT g.pid, coalesce(nullif(i.process_path, ''), g.process_image, i.process_path) AS process_path,
            g.flows, g.packets, g.bytes_in, g.bytes_out
     FROM grouped g LEFT JOIN image i ON i.image_id = g.image_id)
-SELECT pid, process_path, sum(flows) AS flows, sum(packets) AS packets, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out
+-- pid 4 is the kernel's System process, which has no image path: it is named as Task Manager names it.
+SELECT pid, CASE WHEN coalesce(process_path, '') = '' AND pid = 4 THEN 'System' ELSE process_path END AS process_path, sum(flows) AS flows, sum(packets) AS packets, sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out
 FROM named
 GROUP BY pid, process_path
 ORDER BY sum(bytes_in) + sum(bytes_out) DESC, pid, process_path

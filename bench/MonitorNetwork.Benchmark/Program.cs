@@ -56,8 +56,11 @@ var flowsPerHourOption = new Option<int>("--flows-per-hour") { DefaultValueFacto
 var packetsPerDayOption = new Option<long>("--packets-per-day") { DefaultValueFactory = _ => 200_000_000 };
 var busy = new Command("busy", "A day of a busy host, with packets and with flow records only: store bytes and CPU per hour") { dirOption, hoursOption, flowsPerHourOption, packetsPerDayOption };
 busy.SetAction(p => BusyHostBenchmark.RunAsync(Scratch(p), p.GetValue(hoursOption), p.GetValue(flowsPerHourOption), p.GetValue(packetsPerDayOption)));
+var programsOption = new Option<int>("--programs") { DefaultValueFactory = _ => 40 };
+var usage = new Command("usage", "The usage query on a year of per-program hours") { dirOption, programsOption, repeatsOption };
+usage.SetAction(p => UsageBenchmark.Run(Scratch(p), p.GetValue(programsOption), p.GetValue(repeatsOption)));
 var outArgument = new Argument<string>("OUT") { Description = "Where to write the recording (recording/demo.nettrace)" };
 var demo = new Command("demo", "Write the demo recording a first run imports (recording/make-demo.sh)") { outArgument };
 demo.SetAction(p => DemoRecording.WriteAsync(p.GetValue(outArgument)!));
 
-return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak, soakEmit, demo, exportBench, exportMemory, ipfix, busy }.Parse(args).InvokeAsync();
+return await new RootCommand("MonitorNetwork benchmarks") { store, import, importChild, decode, live, queries, soak, soakEmit, demo, exportBench, exportMemory, ipfix, busy, usage }.Parse(args).InvokeAsync();

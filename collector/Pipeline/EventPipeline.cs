@@ -92,11 +92,11 @@ public sealed class EventPipeline : IAsyncDisposable
         Counters.AddDropped(1);
     }
 
-    /// <summary>Counts a decoder outcome that produced no event.</summary>
-    public void Count(DecodeOutcome outcome)
+    /// <summary>Counts a decoder outcome that produced no event; an unknown one under its provider, name and id.</summary>
+    public void Count(DecodeOutcome outcome, string provider = "", string eventName = "", int eventId = 0)
     {
         if (outcome == DecodeOutcome.Malformed) Counters.AddMalformed();
-        else if (outcome == DecodeOutcome.Unknown) Counters.AddUnknown();
+        else if (outcome == DecodeOutcome.Unknown) Counters.AddUnknown(provider, eventName, eventId);
     }
 
     /// <summary>Stops taking events, writes everything already queued, then returns. Safe to call twice.</summary>

@@ -29,6 +29,26 @@ public sealed class PipelineCounters
     internal void AddMalformed() => Interlocked.Increment(ref _malformed);
     internal void AddUnknown() => Interlocked.Increment(ref _unknown);
 
+    /// <summary>The most kinds of unknown event named apart; the rest are counted under <see cref="OtherKinds"/>.</summary>
+    public const int MaxUnknownKinds = 32;
+
+    /// <summary>What unknown events beyond <see cref="MaxUnknownKinds"/> kinds are counted as.</summary>
+    public const string OtherKinds = "(other kinds)";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _unknownKinds = new(StringComparer.Ordinal);
+
+    /// <summary>Counts an unknown event under its provider, name and id, so `stats` can say what it was.</summary>
+    internal void AddUnknown(string provider, string eventName, int eventId)
+    {
+        AddUnknown();
+        var kind = $"{provider} {eventName} (id {eventId})";
+        if (!_unknownKinds.ContainsKey(kind) && _unknownKinds.Count >= MaxUnknownKinds) kind = OtherKinds;
+        _unknownKinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>The unknown events counted so far, by kind ("provider name (id N)").</summary>
+    public IReadOnlyDictionary<string, long> UnknownKinds => new Dictionary<string, long>(_unknownKinds, StringComparer.Ordinal);
+
     /// <summary>Records the transport's running loss total; it only ever grows.</summary>
     public void ReportLost(long total) => RunningTotal.RaiseTo(ref _lost, total);
 

@@ -12,6 +12,8 @@ public enum QueryParameterType
     Text,
     /// <summary>An IPv4 or IPv6 address, bound in the store's canonical text form.</summary>
     Address,
+    /// <summary>One of a few words (declared as "one of day,week,month"), bound as given.</summary>
+    Choice,
 }
 
 /// <summary>One declared parameter of a named query.</summary>
@@ -19,7 +21,8 @@ public enum QueryParameterType
 /// <param name="Type">How its value is parsed.</param>
 /// <param name="Default">Default value text; empty means the empty string (text/address) or required (int/time).</param>
 /// <param name="Description">One line for `monitornetwork queries`.</param>
-public sealed record QueryParameter(string Name, QueryParameterType Type, string Default, string Description);
+/// <param name="Choices">The words a <see cref="QueryParameterType.Choice"/> takes.</param>
+public sealed record QueryParameter(string Name, QueryParameterType Type, string Default, string Description, IReadOnlyList<string>? Choices = null);
 
 /// <summary>A named query.</summary>
 /// <param name="Name">File name without .sql, e.g. top-processes.</param>

@@ -55,6 +55,8 @@ public static class ParameterBinder
         QueryParameterType.Address => text.Length == 0 ? ""
             : IPAddress.TryParse(text, out var address) ? NetAddress.FromIPAddress(address).ToString()
             : throw Bad(p, text, "an IPv4 or IPv6 address"),
+        QueryParameterType.Choice => p.Choices!.FirstOrDefault(c => c.Equals(text.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw Bad(p, text, "one of " + string.Join(", ", p.Choices!)),
         _ => text,
     };
 

@@ -60,7 +60,11 @@ public static class QueryCatalog
     {
         var parts = spec.Split('|');
         if (parts.Length != 4) throw new FormatException($"query {query}: param '{spec}' must be 'name | type | default | description'");
-        var type = parts[1].Trim().ToLowerInvariant() switch
+        var declared = parts[1].Trim().ToLowerInvariant();
+        if (declared.StartsWith("one of ", StringComparison.Ordinal))
+            return new QueryParameter(parts[0].Trim(), QueryParameterType.Choice, parts[2].Trim(), parts[3].Trim(),
+                declared["one of ".Length..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        var type = declared switch
         {
             "time" => QueryParameterType.Time,
             "int" => QueryParameterType.Int,

@@ -24,6 +24,7 @@ public static class HtmlReport
         svg { width: 100%; height: auto; } svg text { font-size: 11px; fill: #57606a; } svg .grid { stroke: #eaeef2; }
         polyline.in { stroke: #0969da; stroke-width: 1.5; } polyline.out { stroke: #bc4c00; stroke-width: 1.5; }
         rect.in, .in rect { fill: #0969da; } rect.out, .out rect { fill: #bc4c00; }
+        .stack0 { fill: #0969da; } .stack1 { fill: #bc4c00; } .stack2 { fill: #1a7f37; } .stack3 { fill: #8250df; } .stack4 { fill: #bf8700; } .stack5 { fill: #cf222e; } .stack6 { fill: #8c959f; }
         .empty { color: #57606a; font-style: italic; } .bad { color: #cf222e; font-weight: 600; }
         @media print { body { max-width: none; margin: 0; } section { break-inside: avoid; } h2 { break-after: avoid; } }
         """;
@@ -40,6 +41,7 @@ public static class HtmlReport
         sb.Append("<h1>MonitorNetwork report</h1><dl class=\"meta\">");
         Meta(sb, "store", d.DatabasePath, fromData: true);
         Meta(sb, "window", $"{Time(d.SinceUs)} to {(d.UntilUs >= ParameterBinder.MaxTimeUs ? "the last event" : Time(d.UntilUs))}");
+        if (d.WindowNote is { } note) Meta(sb, "note", note);
         Meta(sb, "store holds", d.StoreFirstUs is { } f && d.StoreLastUs is { } l ? $"{Time(f)} to {Time(l)}" : "no events");
         Meta(sb, "parameters", Inv($"since={Time(d.SinceUs)} until={Time(d.UntilUs)} bucket={d.BucketSeconds}s top={d.Top}"));
         Meta(sb, "generated", Time(d.GeneratedUs));
@@ -50,6 +52,11 @@ public static class HtmlReport
                 d.Timeline.Select(p => ShortTime(p.StartUs, d.BucketSeconds)).ToList(),
                 [new ChartSeries("bytes in", "in", d.Timeline.Select(p => (double)p.BytesIn).ToList()),
                  new ChartSeries("bytes out", "out", d.Timeline.Select(p => (double)p.BytesOut).ToList())],
+                Bytes));
+        Section(sb, "usage", "Usage per program", Inv($"Bytes received plus sent per program per {(d.Usage.BucketSeconds % 3600 == 0 ? $"{d.Usage.BucketSeconds / 3600}-hour" : $"{d.Usage.BucketSeconds / 60}-minute")} bucket, stacked, the busiest {ReportBuilder.UsagePrograms} apart (query usage for days, weeks and months)."), () =>
+            d.Usage.Programs.Count == 0 ? null : SvgChart.StackedArea("Usage per program",
+                d.Usage.Buckets.Select(b => ShortTime(b, d.Usage.BucketSeconds)).ToList(),
+                [.. d.Usage.Programs.Select((p, i) => new ChartSeries(SvgChart.Isolate(p.Program), "stack" + i, p.Bytes.Select(v => (double)v).ToList()))],
                 Bytes));
         RankedSection(sb, "top-processes", "Top processes", d.TopProcesses, "process_path", "pid");
         RankedSection(sb, "top-remotes", "Top remotes", d.TopRemotes, "remote_host", "remote_address");
@@ -77,7 +84,8 @@ public static class HtmlReport
         var p = Value(result, row, preferred);
         var f = Value(result, row, fallback);
         if (p is { Length: > 0 }) return preferred == "remote_host" ? $"{SvgChart.Isolate(p)} ({SvgChart.Isolate(f)})" : SvgChart.Isolate(p);
-        return f is { Length: > 0 } ? (fallback == "pid" ? "pid " + f : SvgChart.Isolate(f)) : "(unknown)";
+        if (fallback == "pid") return ProgramLabel.Of(null, long.TryParse(f, CultureInfo.InvariantCulture, out var pid) ? pid : null);
+        return f is { Length: > 0 } ? SvgChart.Isolate(f) : "(unknown)";
     }
 
     private static void Section(StringBuilder sb, string id, string title, string lead, Func<string?> chart, QueryResult? table = null)
@@ -118,7 +126,9 @@ public static class HtmlReport
     {
         null => "",
         long n when column.StartsWith("bytes", StringComparison.Ordinal) => Bytes(n),
-        long n when column is "pid" or "local_port" or "session_id" => n.ToString(CultureInfo.InvariantCulture),
+        // Identifiers (pid, first_pid, local_port, session_id, flow_id) are numbers no one adds up: no separators.
+        long n when column is "pid" || column.EndsWith("_pid", StringComparison.Ordinal) || column.EndsWith("port", StringComparison.Ordinal)
+                    || column.EndsWith("_id", StringComparison.Ordinal) => n.ToString(CultureInfo.InvariantCulture),
         long n => n.ToString("N0", CultureInfo.InvariantCulture),
         double x => x.ToString("G6", CultureInfo.InvariantCulture),
         byte[] b => Convert.ToHexString(b),

@@ -3,6 +3,7 @@
 using System.Globalization;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Queries;
+using Dapper;
 using MonitorNetwork.Collector.Store;
 
 namespace MonitorNetwork.Collector.Report;
@@ -13,13 +14,27 @@ public static class ReportBuilder
     /// <summary>Most points a timeline series holds: enough for a smooth day (4-minute buckets), few enough to stay small.</summary>
     public const int MaxTimelinePoints = 360;
 
-    /// <summary>Reads the sections for the window [<paramref name="sinceUs"/>, <paramref name="untilUs"/>).</summary>
-    public static ReportData Build(string databasePath, long sinceUs, long untilUs, int top, DateTimeOffset now)
+    /// <summary>Programs the usage chart names apart; the rest are summed as "other programs".</summary>
+    public const int UsagePrograms = 6;
+
+    /// <summary>
+    /// Reads the sections for the window [<paramref name="sinceUs"/>, <paramref name="untilUs"/>). When
+    /// <paramref name="windowIsDefault"/> and the window holds nothing while the store holds events, the store's own
+    /// span is reported instead, and <see cref="ReportData.WindowNote"/> says so.
+    /// </summary>
+    public static ReportData Build(string databasePath, long sinceUs, long untilUs, int top, DateTimeOffset now, bool windowIsDefault = false)
     {
         if (sinceUs > untilUs) throw new MonitorNetworkException(FailureKind.Usage, "--since is after --until");
         if (top < 1) throw new MonitorNetworkException(FailureKind.Usage, "--top must be at least 1");
         StoreSummary summary;
         using (var connection = StoreDatabase.OpenReadOnly(databasePath)) summary = StoreStats.Read(connection, databasePath);
+        string? note = null;
+        if (windowIsDefault && summary.FirstUs is { } first && summary.LastUs is { } last && (last < sinceUs || first >= untilUs))
+        {
+            note = $"the default window (the last 24 hours) holds no events; showing the store's span instead, {Iso(first)} to {Iso(last)}";
+            sinceUs = first;
+            untilUs = ParameterBinder.MaxTimeUs;
+        }
 
         // The chart spans the part of the window that holds data, so "since 0" does not draw fifty empty years.
         var fromUs = Math.Max(sinceUs, summary.FirstUs ?? sinceUs);
@@ -31,7 +46,53 @@ public static class ReportBuilder
         QueryResult Run(string name, bool limited) =>
             QueryExecutor.Run(databasePath, QueryCatalog.Find(name)!, Parameters(name, sinceUs, untilUs, limited ? top : null, null, now));
         return new ReportData(Path.GetFullPath(databasePath), SessionStore.ToUnixUs(now), sinceUs, untilUs, summary.FirstUs, summary.LastUs, bucket, top, timeline,
-            Run("top-processes", true), Run("top-remotes", true), Run("new-remotes", true), Run("listeners", true), Run("loss", false));
+            Run("top-processes", true), Run("top-remotes", true), Run("new-remotes", true), Run("listeners", true), Run("loss", false),
+            Usage(databasePath, fromUs, toUs, Math.Max(60, bucket)), note);
+    }
+
+    private static string Iso(long us) => DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Bytes per program per bucket over [fromUs, toUs): from program_hour when a bucket is an hour or more, else from
+    /// the minute rollups themselves (by their minute index), with the programs named by the rule of schema 0014.
+    /// </summary>
+    private static ProgramUsage Usage(string databasePath, long fromUs, long toUs, long bucket)
+    {
+        const string hours = """
+            SELECT h.hour * 3600 / @bucket AS Bucket, h.program AS Program, h.pid AS Pid, sum(h.bytes_in + h.bytes_out) AS Bytes
+            FROM program_hour h
+            WHERE h.hour >= @from / 3600000000 AND h.hour < (@to + 3599999999) / 3600000000
+            GROUP BY 1, 2, 3
+            """;
+        const string minutes = """
+            SELECT b AS Bucket, program AS Program, pid AS Pid, sum(bytes) AS Bytes FROM (
+                SELECT m.minute * 60 / @bucket AS b, fp.program, CASE WHEN fp.program = '' THEN fp.pid ELSE 0 END AS pid, m.bytes_in + m.bytes_out AS bytes
+                FROM flow_minute m INDEXED BY flow_minute_by_minute JOIN flow_program fp ON fp.flow_key = m.flow_key
+                WHERE m.minute >= @from / 60000000 AND m.minute < (@to + 59999999) / 60000000
+                UNION ALL
+                SELECT m.minute * 60 / @bucket, sp.program, CASE WHEN sp.program = '' THEN sp.pid ELSE 0 END, m.bytes_in + m.bytes_out
+                FROM packet_minute m JOIN stream_program sp ON sp.stream_id = m.stream_id
+                WHERE m.minute >= @from / 60000000 AND m.minute < (@to + 59999999) / 60000000)
+            GROUP BY 1, 2, 3
+            """;
+        using var connection = StoreDatabase.OpenReadOnly(databasePath);
+        var rows = connection.Query<(long Bucket, string Program, long Pid, long Bytes)>(bucket >= 3600 ? hours : minutes, new { bucket, from = fromUs, to = toUs }).AsList();
+        if (rows.Count == 0) return new ProgramUsage(bucket, [], []);
+        var first = Math.Min(rows.Min(r => r.Bucket), fromUs / 1_000_000 / bucket);
+        var last = Math.Max(rows.Max(r => r.Bucket), (toUs - 1) / 1_000_000 / bucket);
+        var count = (int)(last - first + 1);
+        var byProgram = rows.GroupBy(r => Output.ProgramLabel.Of(r.Program, r.Program.Length == 0 ? r.Pid : null))
+            .Select(g => (Name: g.Key, Total: g.Sum(r => r.Bytes), Rows: g.ToList()))
+            .OrderByDescending(p => p.Total).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+        long[] Series(IEnumerable<(long Bucket, string Program, long Pid, long Bytes)> of)
+        {
+            var values = new long[count];
+            foreach (var r in of) values[r.Bucket - first] += r.Bytes;
+            return values;
+        }
+        var series = byProgram.Take(UsagePrograms).Select(p => new ProgramSeries(p.Name, Series(p.Rows))).ToList();
+        if (byProgram.Count > UsagePrograms) series.Add(new ProgramSeries("other programs", Series(byProgram.Skip(UsagePrograms).SelectMany(p => p.Rows))));
+        return new ProgramUsage(bucket, [.. Enumerable.Range(0, count).Select(i => (first + i) * bucket * 1_000_000)], series);
     }
 
     /// <summary>

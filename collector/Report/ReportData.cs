@@ -18,11 +18,25 @@ namespace MonitorNetwork.Collector.Report;
 /// <param name="NewRemotes">new-remotes.</param>
 /// <param name="Listeners">listeners.</param>
 /// <param name="Loss">loss.</param>
+/// <param name="Usage">Bytes per program per bucket, the busiest programs first.</param>
+/// <param name="WindowNote">Why the window is not the one asked for (the default window held nothing), or null.</param>
 public sealed record ReportData(
     string DatabasePath, long GeneratedUs, long SinceUs, long UntilUs, long? StoreFirstUs, long? StoreLastUs,
     long BucketSeconds, int Top,
     IReadOnlyList<TimelinePoint> Timeline,
-    QueryResult TopProcesses, QueryResult TopRemotes, QueryResult NewRemotes, QueryResult Listeners, QueryResult Loss);
+    QueryResult TopProcesses, QueryResult TopRemotes, QueryResult NewRemotes, QueryResult Listeners, QueryResult Loss,
+    ProgramUsage Usage, string? WindowNote = null);
+
+/// <summary>The usage chart: bytes received plus sent per program per bucket.</summary>
+/// <param name="BucketSeconds">Bucket width: a minute or more.</param>
+/// <param name="Buckets">Each bucket's start, UTC microseconds, silent ones included.</param>
+/// <param name="Programs">One series per program, the busiest first; the rest summed as "other programs".</param>
+public sealed record ProgramUsage(long BucketSeconds, IReadOnlyList<long> Buckets, IReadOnlyList<ProgramSeries> Programs);
+
+/// <summary>One program's bytes per bucket.</summary>
+/// <param name="Program">Its path, "System", "pid N", or "other programs".</param>
+/// <param name="Bytes">Bytes received plus sent, one per bucket.</param>
+public sealed record ProgramSeries(string Program, IReadOnlyList<long> Bytes);
 
 /// <summary>One timeline bucket.</summary>
 /// <param name="StartUs">Bucket start, UTC microseconds.</param>

@@ -43,6 +43,45 @@ public static class SvgChart
         return sb.Append("</svg>").ToString();
     }
 
+    /// <summary>
+    /// Series stacked on each other as filled areas over evenly spaced times, the first at the bottom: the top edge is
+    /// the total. A single point is drawn as a bar-wide step, so one bucket still shows.
+    /// </summary>
+    public static string StackedArea(string title, IReadOnlyList<string> labels, IReadOnlyList<ChartSeries> series, Func<double, string> format)
+    {
+        // The legend (three names a row) goes below the time axis, in height of its own.
+        var legendRows = (series.Count + 2) / 3;
+        var sb = new StringBuilder(Inv($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"area-chart\" role=\"img\" viewBox=\"0 0 {Width} {Height + 16 * legendRows}\" aria-label=\"{Esc(title)}\"><title>{Esc(title)}</title>"));
+        var points = labels.Count;
+        var totals = Enumerable.Range(0, points).Select(i => series.Sum(s => s.Values[i])).ToList();
+        var max = Nice(totals.DefaultIfEmpty(0).Max());
+        YAxis(sb, max, format);
+        // With one point, the area spans the plot from edge to edge.
+        double X(int i) => Left + (points <= 1 ? (Width - Left - Right) * i : (Width - Left - Right) * (double)i / (points - 1));
+        double Y(double v) => Top + (Height - Top - Bottom) * (1 - v / max);
+        var xs = points <= 1 ? new[] { 0, 1 } : Enumerable.Range(0, points).ToArray();
+        var step = Math.Max(1, (points + 5) / 6);
+        for (var i = 0; i < points; i += step)
+            sb.Append(Inv($"<text class=\"axis\" x=\"{X(i):F1}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\">{Esc(labels[i])}</text>"));
+        var below = new double[points];
+        foreach (var s in series)
+        {
+            var above = below.Zip(s.Values, (b, v) => b + v).ToArray();
+            double At(double[] values, int x) => values[Math.Min(x, points - 1)];
+            sb.Append(Inv($"<polygon class=\"{s.CssClass}\" data-series=\"{Esc(s.Name)}\" data-points=\"{s.Values.Count}\" points=\""));
+            sb.Append(string.Join(' ', xs.Select(x => Inv($"{X(x):F1},{Y(At(above, x)):F1}"))));
+            sb.Append(' ').Append(string.Join(' ', xs.Reverse().Select(x => Inv($"{X(x):F1},{Y(At(below, x)):F1}"))));
+            sb.Append(Inv($"\"><title>{Esc(s.Name)}: {Esc(format(s.Values.Sum()))}</title></polygon>"));
+            below = above;
+        }
+        for (var k = 0; k < series.Count; k++)
+        {
+            var y = Height + 2 + 16 * (k / 3);
+            sb.Append(Inv($"<rect class=\"{series[k].CssClass}\" x=\"{Left + k % 3 * 290}\" y=\"{y - 9}\" width=\"10\" height=\"10\"/><text class=\"axis\" x=\"{Left + k % 3 * 290 + 14}\" y=\"{y}\">{Esc(Shorten(series[k].Name))}</text>"));
+        }
+        return sb.Append("</svg>").ToString();
+    }
+
     /// <summary>Horizontal bars, one group per label, one bar per series.</summary>
     public static string Bars(string title, IReadOnlyList<string> labels, IReadOnlyList<ChartSeries> series, Func<double, string> format)
     {

@@ -94,7 +94,8 @@ public static class CollectionRun
         await pipeline.StopAsync().ConfigureAwait(false);
         onPoll?.Invoke(source, pipeline.Counters);
         var final = pipeline.Counters.Snapshot();
-        retry.Execute(() => SessionStore.Finish(connection, sessionId, status, final, DateTimeOffset.UtcNow, source.BytesSkipped));
+        var unknownKinds = pipeline.Counters.UnknownKinds;
+        retry.Execute(() => SessionStore.Finish(connection, sessionId, status, final, DateTimeOffset.UtcNow, source.BytesSkipped, unknownKinds));
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         return new RunResult(sessionId, status, final, clock.Elapsed);
     }

@@ -73,7 +73,7 @@ public sealed class EventRouter : IDisposable
     {
         var outcome = _decoder.Decode(view, out var decoded);
         if (outcome == DecodeOutcome.Decoded) Post(decoded!);
-        else _pipeline.Count(outcome);
+        else _pipeline.Count(outcome, view.ProviderName, view.EventName, view.EventId);
     }
 
     /// <summary>Hands an event to the routing thread: a decoded one, or one that did not come through a decoder (the rundown).</summary>

@@ -75,6 +75,18 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
             DELETE FROM packet WHERE session_id = @sessionId;
             -- New packets take rowids above the largest left: every row at or below it was sent, so the watermark may be no higher.
             UPDATE export_watermark SET last_key = min(last_key, (SELECT coalesce(max(rowid), 0) FROM packet)) WHERE table_name = 'packets';
+            -- The replaced flows' minutes leave the usage hours (retention's deletes do not: usage outlives flows).
+            INSERT INTO program_hour(hour, program, pid, packets_in, bytes_in, packets_out, bytes_out)
+            SELECT m.minute / 60, fp.program, CASE WHEN fp.program = '' THEN fp.pid ELSE 0 END,
+                   -sum(m.packets_in), -sum(m.bytes_in), -sum(m.packets_out), -sum(m.bytes_out)
+            FROM flow_row f JOIN flow_minute m ON m.flow_key = f.flow_key JOIN flow_program fp ON fp.flow_key = f.flow_key
+            WHERE f.session_id = @sessionId
+            GROUP BY 1, 2, 3
+            ON CONFLICT(hour, program, pid) DO UPDATE SET
+                packets_in = program_hour.packets_in + excluded.packets_in, bytes_in = program_hour.bytes_in + excluded.bytes_in,
+                packets_out = program_hour.packets_out + excluded.packets_out, bytes_out = program_hour.bytes_out + excluded.bytes_out;
+            DELETE FROM program_hour WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0;
+            DELETE FROM program_day WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0;
             DELETE FROM flow_row WHERE session_id = @sessionId;
             DELETE FROM health_event WHERE session_id = @sessionId;
             DELETE FROM dns_answer WHERE session_id = @sessionId;

@@ -35,7 +35,12 @@ public static class SessionStore
                 $"{detail} is in the store already, or another import of it is running now: --replace imports it in place of that session, --again imports it once more");
 
     /// <summary>Stores the final counters and status.</summary>
-    public static void Finish(SqliteConnection connection, long sessionId, string status, CounterSnapshot c, DateTimeOffset endedUtc, long? bytesSkipped = null) =>
+    public static void Finish(SqliteConnection connection, long sessionId, string status, CounterSnapshot c, DateTimeOffset endedUtc, long? bytesSkipped = null,
+        IReadOnlyDictionary<string, long>? unknownKinds = null)
+    {
+        using var tx = connection.BeginTransaction();
+        connection.Execute("INSERT OR REPLACE INTO unknown_event(session_id, kind, events) VALUES (@sessionId, @Key, @Value)",
+            (unknownKinds ?? new Dictionary<string, long>()).Select(k => new { sessionId, k.Key, k.Value }), tx);
         connection.Execute("""
             UPDATE collector_session
             SET ended_ts_us = @ended, status = @status, events_received = @Received, events_written = @Written,
@@ -43,7 +48,9 @@ public static class SessionStore
                 buffers_lost = @BuffersLost, input_bytes_skipped = @bytesSkipped
             WHERE session_id = @sessionId
             """,
-            new { ended = ToUnixUs(endedUtc), status, c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, c.BuffersLost, sessionId, bytesSkipped });
+            new { ended = ToUnixUs(endedUtc), status, c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, c.BuffersLost, sessionId, bytesSkipped }, tx);
+        tx.Commit();
+    }
 
     /// <summary>UTC microseconds since the Unix epoch.</summary>
     public static long ToUnixUs(DateTimeOffset t) => (t.UtcDateTime - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;

@@ -17,9 +17,22 @@ public sealed record StoreSummary(
     /// <summary>Whole ETW buffers the sessions reported undelivered: events lost in a number nobody knows.</summary>
     public long BuffersLost { get; init; }
 
+    /// <summary>What the unknown events were ("provider name (id N)"), the most frequent first.</summary>
+    public IReadOnlyList<UnknownKind> UnknownKinds { get; init; } = [];
+
     /// <summary>The line stats and service status print when <see cref="DriverMissingInLastSession"/>.</summary>
     public const string DriverMissingLine =
         "the driver is installed but was not running in the last session: it collected through Windows' Kernel-Network provider instead (no per-flow bytes from the driver); start it with sc.exe start MonitorNetworkDriver, and see service status";
+}
+
+/// <summary>A kind of event no decoder knew, and how many of it the sessions counted.</summary>
+public sealed record UnknownKind
+{
+    /// <summary>"provider name (id N)".</summary>
+    public string Kind { get; init; } = "";
+
+    /// <summary>How many. (Properties, not a positional record: an empty result has no column type for Dapper to match a constructor by.)</summary>
+    public long Events { get; init; }
 }
 
 /// <summary>One collector session's counters.</summary>
@@ -62,6 +75,8 @@ public static class StoreStats
             sessions.Received ?? 0, sessions.Written ?? 0, sessions.Dropped ?? 0, sessions.Lost ?? 0, sessions.Malformed ?? 0, sessions.Unknown ?? 0)
         {
             BuffersLost = connection.ExecuteScalar<long>("SELECT coalesce(sum(buffers_lost), 0) FROM collector_session"),
+            UnknownKinds = connection.Query<UnknownKind>(
+                "SELECT kind AS Kind, sum(events) AS Events FROM unknown_event GROUP BY kind ORDER BY sum(events) DESC, kind").AsList(),
             DriverMissingInLastSession = connection.ExecuteScalar<long>(
                 "SELECT EXISTS (SELECT 1 FROM health_event WHERE event_name = @name AND session_id = (SELECT max(session_id) FROM collector_session))",
                 new { name = Sources.EtwRealTimeSource.DriverMissingEvent }) != 0,

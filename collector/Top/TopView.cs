@@ -37,7 +37,7 @@ public static class TopView
         {
             var cells = new List<string>();
             if (idColumn is not null) cells.Add(r.Pid?.ToString(CultureInfo.InvariantCulture) ?? "");
-            cells.Add(Markup.Escape(r.Label.Length == 0 ? "(unknown)" : DisplayText.OneLine(r.Label)));
+            cells.Add(Markup.Escape(DisplayText.OneLine(idColumn is null && r.Label.Length == 0 ? "(unknown)" : idColumn is null ? r.Label : ProgramLabel.Of(r.Label, r.Pid))));
             cells.Add(ByteUnits.Format(r.BytesIn / seconds));
             cells.Add(ByteUnits.Format(r.BytesOut / seconds));
             cells.Add((r.Packets / seconds).ToString("F1", CultureInfo.InvariantCulture));

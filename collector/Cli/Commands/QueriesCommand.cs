@@ -30,7 +30,7 @@ internal static class QueriesCommand
             foreach (var p in q.Parameters)
             {
                 var fallback = p.Default.Length == 0 ? "empty" : p.Default;
-                output.WriteLine($"  --param {p.Name}=<{p.Type.ToString().ToLowerInvariant()}>  (default {fallback})  {p.Description}");
+                output.WriteLine($"  --param {p.Name}=<{(p.Choices is { } words ? string.Join("|", words) : p.Type.ToString().ToLowerInvariant())}>  (default {fallback})  {p.Description}");
             }
             output.WriteLine();
         }

@@ -32,7 +32,10 @@ internal static class ReportCommand
             var database = StoreLocation.Resolve(parse.GetValue(db));
             var target = parse.GetValue(output)!;
             if (target != "-") Files.OutputFile.Check(target, "--out", [database]); // before the work, not after
-            var data = ReportBuilder.Build(database, sinceUs, untilUs, rows, now);
+            var windowIsDefault = parse.GetResult(since) is null or { Implicit: true } && parse.GetResult(until) is null or { Implicit: true };
+            var data = ReportBuilder.Build(database, sinceUs, untilUs, rows, now, windowIsDefault);
+            // The page says it too; with the page on standard output, the line goes to standard error.
+            if (data.WindowNote is { } note) (target == "-" ? Console.Error : CliStreams.Out).WriteLine("report: " + Output.DisplayText.OneLine(note));
             var html = HtmlReport.Render(data);
             if (target == "-")
             {

@@ -52,6 +52,10 @@ internal static class StatsCommand
         Row("events received", N(s.Received));
         Row("events written", N(s.Written));
         Row("loss", $"dropped {N(s.Dropped)}, lost {N(s.Lost)}{(s.BuffersLost > 0 ? $" (and {N(s.BuffersLost)} whole ETW buffers)" : "")}, malformed {N(s.Malformed)}, unknown {N(s.Unknown)}");
+        if (s.UnknownKinds.Count > 0)
+            Row("unknown events", string.Join("; ", s.UnknownKinds.Take(5).Select(k => $"{k.Kind}: {N(k.Events)}"))
+                + (s.UnknownKinds.Count > 5 ? $"; and {s.UnknownKinds.Count - 5} more kinds" : "")
+                + " (events no decoder knows: a newer driver's, or another provider's in a recording)");
         if (s.DriverMissingInLastSession) Row("driver", StoreSummary.DriverMissingLine);
         foreach (var d in ipfix ?? [])
             Row($"ipfix {d.Destination}", $"last sent {T(d.LastExportUs)}, {N(d.RecordsSent)} records; {N(d.FlowsNotFinished)} flows not finished for it (open, or segments not sent yet)");
