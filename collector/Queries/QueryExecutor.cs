@@ -29,10 +29,10 @@ public static class QueryExecutor
     }
 
     /// <summary>Runs ad-hoc SQL and collects its rows; any attempt to write fails with <see cref="FailureKind.QueryFailed"/>.</summary>
-    public static QueryResult RunSql(string databasePath, string sql)
+    public static QueryResult RunSql(string databasePath, string sql, DynamicParameters? parameters = null)
     {
         var collector = new CollectingWriter();
-        Stream(databasePath, sql, null, DefaultTimeout, collector);
+        Stream(databasePath, sql, parameters, DefaultTimeout, collector);
         return collector.Result;
     }
 
@@ -64,7 +64,10 @@ public static class QueryExecutor
         long rows = 0;
         try
         {
-            using var reader = connection.ExecuteReader(sql, parameters);
+            if (SqlText.StatementCount(connection.Handle!, sql) > 1)
+                throw new MonitorNetworkException(FailureKind.Usage, "--sql: give one statement at a time (this text holds more than one; a trailing ';' is fine)");
+            // CommandType.Text always: Dapper would take a statement without a space ("select(1)", ".tables") for a stored procedure.
+            using var reader = connection.ExecuteReader(new CommandDefinition(sql, parameters, commandType: System.Data.CommandType.Text));
             writer.Begin(Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray());
             var row = new object?[reader.FieldCount];
             while (reader.Read())

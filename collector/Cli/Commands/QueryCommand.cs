@@ -25,7 +25,7 @@ internal static class QueryCommand
         var db = CommonOptions.Database();
         var parameters = new Option<string[]>("--param", "-p") { Description = "A parameter as name=value; repeat for more", HelpName = "NAME=VALUE" };
         var format = new Option<string>("--format", "-f") { Description = "Output format: table, csv or json", DefaultValueFactory = _ => "table", HelpName = "table|csv|json" };
-        var sql = new Option<string?>("--sql") { Description = "Run this SQL instead of a named query (read-only)" };
+        var sql = new Option<string?>("--sql") { Description = "Run one SQL statement instead of a named query (read-only; --param binds @name), or " + SqlText.KnownDotCommands };
         var timeout = new Option<string>("--timeout") { Description = "Stop the query after this long", DefaultValueFactory = _ => "30s", HelpName = "T" };
         var maxRows = new Option<int>("--max-rows") { Description = "Rows a table shows (CSV and JSON write them all)", DefaultValueFactory = _ => ResultWriters.DefaultTableRows, HelpName = "N" };
         var heapLimit = new Option<string>("--heap-limit") { Description = "The most memory SQLite may use for the query (SQLite's hard heap limit)", DefaultValueFactory = _ => "256MB", HelpName = "SIZE" };
@@ -37,8 +37,9 @@ internal static class QueryCommand
             var limit = DurationParser.Parse(parse.GetValue(timeout)!, "--timeout", MinTimeout, MaxTimeout);
             var heap = SizeParser.Parse(parse.GetValue(heapLimit)!, "--heap-limit", MinHeapLimit, MaxHeapLimit);
             if (parse.GetValue(maxRows) < 1) throw new MonitorNetworkException(FailureKind.Usage, "--max-rows must be at least 1");
-            var (text, bound) = Prepare(parse.GetValue(name), parse.GetValue(sql), parse.GetValue(parameters) ?? []);
-            var writer = ResultWriters.For(resultFormat, CliStreams.Out, CliStreams.OutIsTerminal, parse.GetValue(maxRows), parse.GetValue(csvRaw));
+            var (text, bound, schemaText) = Prepare(parse.GetValue(name), parse.GetValue(sql), parse.GetValue(parameters) ?? []);
+            // .schema prints the CREATE statements as sqlite3 does, a line each (escaped: a planted store names its own things).
+            var writer = schemaText ? new SchemaTextWriter(CliStreams.Out) : ResultWriters.For(resultFormat, CliStreams.Out, CliStreams.OutIsTerminal, parse.GetValue(maxRows), parse.GetValue(csvRaw));
             QueryExecutor.Stream(StoreLocation.Resolve(parse.GetValue(db)), text, bound, limit, writer, heap);
             return (int)ExitCode.Success;
         });
@@ -46,25 +47,24 @@ internal static class QueryCommand
     }
 
     /// <summary>The SQL and bound parameters of a named query or ad-hoc SQL; exactly one of them must be given.</summary>
-    internal static (string Sql, DynamicParameters? Parameters) Prepare(string? name, string? sql, string[] parameters)
+    internal static (string Sql, DynamicParameters? Parameters, bool SchemaText) Prepare(string? name, string? sql, string[] parameters)
     {
         if ((name is null) == (sql is null))
             throw new MonitorNetworkException(FailureKind.Usage, "give a query NAME or --sql \"...\", not both and not neither");
         if (sql is not null)
         {
-            if (parameters.Length > 0) throw new MonitorNetworkException(FailureKind.Usage, "--param goes with named queries, not --sql");
-            if (string.IsNullOrWhiteSpace(sql)) throw new MonitorNetworkException(FailureKind.Usage, "--sql: the SQL is empty");
-            return (sql, null);
+            var statement = SqlText.Prepare(sql, parameters);
+            return (statement.Sql, statement.Parameters, statement.IsSchemaText);
         }
         var query = QueryCatalog.Find(name!) ?? throw new MonitorNetworkException(FailureKind.Usage,
             $"no query named '{name}' (known: {string.Join(", ", QueryCatalog.All.Select(q => q.Name))})");
-        return (query.Sql, QueryExecutor.ToDynamic(ParameterBinder.Bind(query, parameters, DateTimeOffset.UtcNow)));
+        return (query.Sql, QueryExecutor.ToDynamic(ParameterBinder.Bind(query, parameters, DateTimeOffset.UtcNow)), false);
     }
 
     /// <summary>Runs a named query or ad-hoc SQL and collects the rows (tests).</summary>
     internal static QueryResult Execute(string? name, string? sql, string[] parameters, string database)
     {
-        var (text, bound) = Prepare(name, sql, parameters);
-        return sql is not null ? QueryExecutor.RunSql(database, text) : QueryExecutor.Run(database, QueryCatalog.Find(name!)!, ParameterBinder.Bind(QueryCatalog.Find(name!)!, parameters, DateTimeOffset.UtcNow));
+        var (text, bound, _) = Prepare(name, sql, parameters);
+        return sql is not null ? QueryExecutor.RunSql(database, text, bound) : QueryExecutor.Run(database, QueryCatalog.Find(name!)!, ParameterBinder.Bind(QueryCatalog.Find(name!)!, parameters, DateTimeOffset.UtcNow));
     }
 }
