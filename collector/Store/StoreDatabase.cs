@@ -82,7 +82,8 @@ public static class StoreDatabase
         var full = Path.GetFullPath(path);
         RequireFileOrNothing(full);
         if (!File.Exists(full))
-            throw new MonitorNetworkException(FailureKind.NotFound, $"no database at {full}");
+            throw new MonitorNetworkException(FailureKind.NotFound,
+                $"no database at {Output.DisplayText.OneLine(full)}: fill one with 'monitornetwork collect' (Windows) or 'monitornetwork import RECORDING' (try recording/demo.nettrace), or name another with --db");
         CheckAccess(full, FileAccess.Read);
         try
         {

@@ -10,37 +10,72 @@ namespace MonitorNetwork.Collector.Top;
 /// <summary>Builds the live view's renderable.</summary>
 public static class TopView
 {
+    /// <summary>Lines a table takes besides its rows: top border, header, rule, bottom border.</summary>
+    private const int TableChrome = 4;
+
+    /// <summary>
+    /// Rows per table that fit <paramref name="height"/> lines with the header and keys lines (so the header is never
+    /// scrolled off an 80x24 terminal): at most <paramref name="requested"/>, at least one.
+    /// </summary>
+    public static int RowsThatFit(int height, int requested) => Math.Clamp((height - 2 - 2 * TableChrome) / 2, 1, requested);
+
+    /// <summary>The view's state the keys change.</summary>
+    /// <param name="Filter">Only processes whose path or pid contains this (any case); empty for all.</param>
+    /// <param name="Paused">Refreshing stopped.</param>
+    /// <param name="Help">The help panel instead of the tables.</param>
+    /// <param name="Typing">The filter being typed (after /), or null.</param>
+    public sealed record ViewState(string Filter = "", bool Paused = false, bool Help = false, string? Typing = null);
+
+    /// <summary>The keys, as the help panel and the last line list them.</summary>
+    public const string KeysLine = "q quit  b/i/o/p/n sort  / filter  space pause  ? help";
+
     /// <summary>The whole screen: a header line, processes, remotes, and the keys.</summary>
-    public static IRenderable Render(TopSnapshot snapshot, TopSort sort, int rows, string databasePath, DateTimeOffset now)
+    public static IRenderable Render(TopSnapshot snapshot, TopSort sort, int rows, string databasePath, DateTimeOffset now, ViewState? state = null, int width = 120)
     {
+        state ??= new ViewState();
         // The view shows the newest data, not the wall clock: say so when that data is old (a stopped collector,
         // an imported recording), so nobody mistakes yesterday's minute for now.
         var ageSeconds = (SessionStore.ToUnixUs(now) - snapshot.WindowEndUs) / 1e6;
-        var stale = ageSeconds > StaleAfterSeconds ? $"  [yellow]newest data is {Age(ageSeconds)} old[/]" : "";
-        var header = snapshot.Processes.Count == 0
-            ? new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(DisplayText.OneLine(databasePath))}  [grey]no traffic in the store yet[/]")
-            : new Markup($"[bold]monitornetwork top[/]  {Markup.Escape(DisplayText.OneLine(databasePath))}  [grey]{Time(snapshot.WindowStartUs)} to {Time(snapshot.WindowEndUs)} ({snapshot.Seconds:F0} s), sorted by {sort.ToString().ToLowerInvariant()}[/]{stale}");
+        var status = snapshot.Processes.Count == 0 ? "no traffic in the store yet"
+            : $"{Time(snapshot.WindowStartUs)} +{snapshot.Seconds:F0} s, by {sort.ToString().ToLowerInvariant()}"
+              + (state.Filter.Length > 0 ? $", filter '{state.Filter}'" : "") + (state.Paused ? ", paused" : "");
+        var stale = snapshot.Processes.Count > 0 && ageSeconds > StaleAfterSeconds ? $"  newest data is {Age(ageSeconds)} old" : "";
+        // One line, whatever the width: the store's path goes first when the line is too long.
+        var head = $"monitornetwork top  {DisplayText.OneLine(databasePath)}  ";
+        if (head.Length + status.Length + stale.Length > width) head = "monitornetwork top  ";
+        var header = new Markup($"[bold]{Markup.Escape(head.TrimEnd())}[/]  [grey]{Markup.Escape(status)}[/][yellow]{Markup.Escape(stale)}[/]");
+        var keys = state.Typing is { } typing
+            ? new Markup($"filter processes: {Markup.Escape(DisplayText.OneLine(typing))}_  [grey](Enter applies, Esc cancels, empty clears)[/]")
+            : new Markup($"[grey]{Markup.Escape(KeysLine)}[/]");
+        if (state.Help)
+            return new Rows(header, new Markup(Markup.Escape(
+                "q or Ctrl+C  quit\nb  sort by bytes (in + out)\ni  sort by bytes in\no  sort by bytes out\np  sort by packets\nn  sort by name\n" +
+                "s  next sort order\n/  filter processes by part of their path or pid (Enter applies, Esc cancels, empty clears)\n" +
+                "space  pause or resume refreshing\n?  this help, or back")), keys);
+        var processes = snapshot.Processes.Where(p => state.Filter.Length == 0
+            || ProgramLabel.Of(p.Label, p.Pid).Contains(state.Filter, StringComparison.OrdinalIgnoreCase)
+            || p.Pid?.ToString(CultureInfo.InvariantCulture) == state.Filter);
         return new Rows(
             header,
-            Table("process", "pid", TopSorting.Rank(snapshot.Processes, sort, rows), snapshot.Seconds),
+            Table("process", "pid", TopSorting.Rank(processes, sort, rows), snapshot.Seconds),
             Table("remote", null, TopSorting.Rank(snapshot.Remotes, sort, rows), snapshot.Seconds),
-            new Markup("[grey]q[/] quit  [grey]s[/] sort: total, in, out, packets"));
+            keys);
     }
 
     private static Table Table(string what, string? idColumn, IReadOnlyList<TopRow> rows, double seconds)
     {
         var table = new Table().Border(TableBorder.Simple).Expand();
         if (idColumn is not null) table.AddColumn(new TableColumn(idColumn).RightAligned());
-        table.AddColumn(what);
+        table.AddColumn(new TableColumn(what) { NoWrap = true }); // a row is one line, so the rows that fit are the rows shown
         foreach (var name in new[] { "in/s", "out/s", "packets/s" }) table.AddColumn(new TableColumn(name).RightAligned());
         foreach (var r in rows)
         {
-            var cells = new List<string>();
-            if (idColumn is not null) cells.Add(r.Pid?.ToString(CultureInfo.InvariantCulture) ?? "");
-            cells.Add(Markup.Escape(DisplayText.OneLine(idColumn is null && r.Label.Length == 0 ? "(unknown)" : idColumn is null ? r.Label : ProgramLabel.Of(r.Label, r.Pid))));
-            cells.Add(ByteUnits.Format(r.BytesIn / seconds));
-            cells.Add(ByteUnits.Format(r.BytesOut / seconds));
-            cells.Add((r.Packets / seconds).ToString("F1", CultureInfo.InvariantCulture));
+            var cells = new List<IRenderable>();
+            if (idColumn is not null) cells.Add(new Text(r.Pid?.ToString(CultureInfo.InvariantCulture) ?? ""));
+            cells.Add(new Text(DisplayText.OneLine(idColumn is null && r.Label.Length == 0 ? "(unknown)" : idColumn is null ? r.Label : ProgramLabel.Of(r.Label, r.Pid))).Overflow(Overflow.Ellipsis));
+            cells.Add(new Text(ByteUnits.Format(r.BytesIn / seconds)));
+            cells.Add(new Text(ByteUnits.Format(r.BytesOut / seconds)));
+            cells.Add(new Text((r.Packets / seconds).ToString("F1", CultureInfo.InvariantCulture)));
             table.AddRow(cells.ToArray());
         }
         return table;

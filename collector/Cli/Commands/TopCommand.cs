@@ -18,7 +18,7 @@ internal static class TopCommand
     {
         var db = CommonOptions.Database();
         var interval = new Option<string>("--interval") { Description = "Time between refreshes", DefaultValueFactory = _ => "2s", HelpName = "T" };
-        var sort = new Option<string>("--sort") { Description = "Order: total, in, out or packets (s cycles while running)", DefaultValueFactory = _ => "total", HelpName = "ORDER" };
+        var sort = new Option<string>("--sort") { Description = "Order: total, in, out, packets or name (keys b, i, o, p, n while running; ? lists every key)", DefaultValueFactory = _ => "total", HelpName = "ORDER" };
         var rows = new Option<int>("--rows") { Description = "Rows per table", DefaultValueFactory = _ => 10, HelpName = "N" };
         var once = new Option<bool>("--once") { Description = "Print one snapshot and exit (also when the output is not a terminal)" };
         var live = new Option<bool>("--live") { Description = "Windows: read events from an ETW session (the driver, else Kernel-Network) instead of the store" };
@@ -28,7 +28,7 @@ internal static class TopCommand
             var period = DurationParser.Parse(parse.GetValue(interval)!);
             if (period < TimeSpan.FromMilliseconds(100)) throw new MonitorNetworkException(FailureKind.Usage, "--interval must be at least 100ms");
             if (!Enum.TryParse<TopSort>(parse.GetValue(sort), ignoreCase: true, out var order) || !Enum.IsDefined(order))
-                throw new MonitorNetworkException(FailureKind.Usage, $"--sort: '{parse.GetValue(sort)}' is not total, in, out or packets");
+                throw new MonitorNetworkException(FailureKind.Usage, $"--sort: '{parse.GetValue(sort)}' is not total, in, out, packets or name");
             var count = parse.GetValue(rows);
             if (count is < 1 or > ReportCommand.MaxTop) throw new MonitorNetworkException(FailureKind.Usage, $"--rows: {count} is out of range (1 to {ReportCommand.MaxTop})");
             if (parse.GetValue(live))
@@ -82,32 +82,42 @@ internal static class TopCommand
             console.Write(new ControlCode("\u001b[?1049h\u001b[?25l")); // alternate screen, hidden cursor
             var snapshot = first;
             string? problem = null;
-            await console.Live(TopView.Render(snapshot, order, count, path, DateTimeOffset.UtcNow)).AutoClear(true).StartAsync(async context =>
+            var state = new TopView.ViewState();
+            // Rows that fit the terminal with the header, whatever --rows asks: a header scrolled off is a view lost.
+            int Fit() => TopView.RowsThatFit(Console.WindowHeight > 0 ? Console.WindowHeight : 24, count);
+            int Width() => Console.WindowWidth > 0 ? Console.WindowWidth : 80;
+            await console.Live(TopView.Render(snapshot, order, Fit(), path, DateTimeOffset.UtcNow, state, Width())).AutoClear(true).StartAsync(async context =>
             {
                 var next = DateTime.UtcNow + period;
+                var redraw = false;
                 while (!stop.IsCancellationRequested)
                 {
                     while (Console.KeyAvailable)
                     {
-                        var key = Console.ReadKey(intercept: true).KeyChar;
-                        if (key is 'q' or 'Q') stop.Cancel();
-                        else if (key is 's' or 'S') { order = TopSorting.Next(order); next = DateTime.UtcNow; }
+                        var pressed = Console.ReadKey(intercept: true);
+                        (state, order, var quit) = TopKeys.Apply(state, order, pressed.Key, pressed.KeyChar);
+                        if (quit) stop.Cancel();
+                        redraw = true;
                     }
                     if (stop.IsCancellationRequested) break;
-                    if (DateTime.UtcNow >= next)
+                    if (redraw || (!state.Paused && DateTime.UtcNow >= next))
                     {
-                        try
+                        if (!state.Paused && DateTime.UtcNow >= next)
                         {
-                            snapshot = read();
-                            problem = null;
+                            try
+                            {
+                                snapshot = read();
+                                problem = null;
+                            }
+                            catch (MonitorNetworkException ex)
+                            {
+                                problem = ex.Message; // a busy or briefly unreadable store: keep the last view and say so
+                            }
+                            next = DateTime.UtcNow + period;
                         }
-                        catch (MonitorNetworkException ex)
-                        {
-                            problem = ex.Message; // a busy or briefly unreadable store: keep the last view and say so
-                        }
-                        var view = TopView.Render(snapshot, order, count, path, DateTimeOffset.UtcNow);
+                        redraw = false;
+                        var view = TopView.Render(snapshot, order, Fit(), path, DateTimeOffset.UtcNow, state, Width());
                         context.UpdateTarget(problem is null ? view : new Rows(view, new Markup("[red]" + Markup.Escape(problem) + "[/]")));
-                        next = DateTime.UtcNow + period;
                     }
                     try { await Task.Delay(50, stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { }
                 }
