@@ -97,6 +97,7 @@ public sealed class EventPipeline : IAsyncDisposable
     {
         if (outcome == DecodeOutcome.Malformed) Counters.AddMalformed();
         else if (outcome == DecodeOutcome.Unknown) Counters.AddUnknown(provider, eventName, eventId);
+        else if (outcome == DecodeOutcome.OtherProvider) Counters.AddOtherProvider(provider);
     }
 
     /// <summary>Stops taking events, writes everything already queued, then returns. Safe to call twice.</summary>

@@ -49,6 +49,18 @@ public sealed class PipelineCounters
     /// <summary>The unknown events counted so far, by kind ("provider name (id N)").</summary>
     public IReadOnlyDictionary<string, long> UnknownKinds => new Dictionary<string, long>(_unknownKinds, StringComparer.Ordinal);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _otherProviders = new(StringComparer.Ordinal);
+
+    /// <summary>Notes an event of a provider no decoder reads, so an import with none of ours can say what it held.</summary>
+    internal void AddOtherProvider(string provider)
+    {
+        if (!_otherProviders.ContainsKey(provider) && _otherProviders.Count >= MaxUnknownKinds) provider = OtherKinds;
+        _otherProviders.AddOrUpdate(provider, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>Events of other providers seen so far, by provider.</summary>
+    public IReadOnlyDictionary<string, long> OtherProviders => new Dictionary<string, long>(_otherProviders, StringComparer.Ordinal);
+
     /// <summary>Records the transport's running loss total; it only ever grows.</summary>
     public void ReportLost(long total) => RunningTotal.RaiseTo(ref _lost, total);
 

@@ -97,7 +97,7 @@ public static class CollectionRun
         var unknownKinds = pipeline.Counters.UnknownKinds;
         retry.Execute(() => SessionStore.Finish(connection, sessionId, status, final, DateTimeOffset.UtcNow, source.BytesSkipped, unknownKinds));
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        return new RunResult(sessionId, status, final, clock.Elapsed);
+        return new RunResult(sessionId, status, final, clock.Elapsed) { OtherProviders = pipeline.Counters.OtherProviders };
     }
 
     private static void ReportTransportLoss(ITraceSource source, PipelineCounters counters)

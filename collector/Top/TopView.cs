@@ -57,22 +57,31 @@ public static class TopView
             || p.Pid?.ToString(CultureInfo.InvariantCulture) == state.Filter);
         return new Rows(
             header,
-            Table("process", "pid", TopSorting.Rank(processes, sort, rows), snapshot.Seconds),
-            Table("remote", null, TopSorting.Rank(snapshot.Remotes, sort, rows), snapshot.Seconds),
+            Table("process", "pid", TopSorting.Rank(processes, sort, rows), snapshot.Seconds, width),
+            Table("remote", null, TopSorting.Rank(snapshot.Remotes, sort, rows), snapshot.Seconds, width),
             keys);
     }
 
-    private static Table Table(string what, string? idColumn, IReadOnlyList<TopRow> rows, double seconds)
+    /// <summary>Characters a rate column takes ("1023.9 KiB" and padding), and the pid column.</summary>
+    private const int RateWidth = 10, PidWidth = 7;
+
+    private static Table Table(string what, string? idColumn, IReadOnlyList<TopRow> rows, double seconds, int width)
     {
         var table = new Table().Border(TableBorder.Simple).Expand();
-        if (idColumn is not null) table.AddColumn(new TableColumn(idColumn).RightAligned());
-        table.AddColumn(new TableColumn(what) { NoWrap = true }); // a row is one line, so the rows that fit are the rows shown
-        foreach (var name in new[] { "in/s", "out/s", "packets/s" }) table.AddColumn(new TableColumn(name).RightAligned());
+        if (idColumn is not null) table.AddColumn(new TableColumn(idColumn) { Width = PidWidth, NoWrap = true }.RightAligned());
+        // A row is one line (the name is cut with an ellipsis), so the rows that fit are the rows shown: the name
+        // gets what the numbers leave of the width.
+        var columns = idColumn is null ? 4 : 5;
+        var nameWidth = Math.Max(12, width - 3 * RateWidth - (idColumn is null ? 0 : PidWidth) - 3 * columns);
+        table.AddColumn(new TableColumn(what) { Width = nameWidth, NoWrap = true });
+        foreach (var name in new[] { "in/s", "out/s", "packets/s" }) table.AddColumn(new TableColumn(name) { Width = RateWidth, NoWrap = true }.RightAligned());
         foreach (var r in rows)
         {
             var cells = new List<IRenderable>();
             if (idColumn is not null) cells.Add(new Text(r.Pid?.ToString(CultureInfo.InvariantCulture) ?? ""));
-            cells.Add(new Text(DisplayText.OneLine(idColumn is null && r.Label.Length == 0 ? "(unknown)" : idColumn is null ? r.Label : ProgramLabel.Of(r.Label, r.Pid))).Overflow(Overflow.Ellipsis));
+            var label = DisplayText.OneLine(idColumn is null && r.Label.Length == 0 ? "(unknown)" : idColumn is null ? r.Label : ProgramLabel.Of(r.Label, r.Pid));
+            // Cut at the front, where a path is least telling: the program's own name stays.
+            cells.Add(new Text(label.Length <= nameWidth ? label : "…" + label[^(nameWidth - 1)..]));
             cells.Add(new Text(ByteUnits.Format(r.BytesIn / seconds)));
             cells.Add(new Text(ByteUnits.Format(r.BytesOut / seconds)));
             cells.Add(new Text((r.Packets / seconds).ToString("F1", CultureInfo.InvariantCulture)));

@@ -143,7 +143,8 @@ public class HostileValuesTests
         var listeners = new Queries.QueryResult(["local_port", "protocol", "process_path"], [[443L, "tcp", host]]);
         var empty = new Queries.QueryResult(["x"], []);
         return new ReportData("/data/" + host + ".db", T0, T0 - 3_600_000_000, T0, T0 - 3_600_000_000, T0, 60, 10,
-            [new TimelinePoint(T0 - 60_000_000, 5, 100, 10), new TimelinePoint(T0, 7, 200, 20)], processes, remotes, empty, listeners, empty);
+            [new TimelinePoint(T0 - 60_000_000, 5, 100, 10), new TimelinePoint(T0, 7, 200, 20)], processes, remotes, empty, listeners, empty,
+            new ProgramUsage(60, [T0 - 60_000_000, T0], [new ProgramSeries(host, [110, 220])]));
     }
 
     [Fact]

@@ -71,7 +71,8 @@ public sealed class NamedQueryGoldenTests : IClassFixture<NamedQueryGoldenTests.
     {
         var expected = Attributed()
             .GroupBy(a => (a.Pid, a.Path))
-            .Select(g => new object?[] { g.Key.Pid, g.Key.Path, g.Sum(a => a.Flows), g.Sum(a => a.Packets), g.Sum(a => a.In), g.Sum(a => a.Out) })
+            // pid 4 without a path is the kernel's System process, named as Task Manager names it.
+            .Select(g => new object?[] { g.Key.Pid, g.Key.Pid == 4 && string.IsNullOrEmpty(g.Key.Path) ? "System" : g.Key.Path, g.Sum(a => a.Flows), g.Sum(a => a.Packets), g.Sum(a => a.In), g.Sum(a => a.Out) })
             .OrderByDescending(r => (long)r[4]! + (long)r[5]!).ThenBy(r => (long?)r[0] ?? -1).ThenBy(r => (string?)r[1], StringComparer.Ordinal)
             .Take(20).ToArray();
         var actual = Run("top-processes");

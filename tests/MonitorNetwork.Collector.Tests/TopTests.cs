@@ -45,7 +45,7 @@ public class TopTests
         var db = await ReportTests.DemoStoreAsync(dir);
         var run = await CliRun.RunAsync("top", "--db", db, "--once", "--sort", "packets", "--rows", "2");
         Assert.True(run.Code == 0, run.Error);
-        Assert.Contains("sorted by packets", run.Out);
+        Assert.Contains(", by packets", run.Out);
         Assert.Contains("firefox.exe", run.Out);
         Assert.DoesNotContain("chat.exe", run.Out); // third by packets, cut by --rows 2
     }
@@ -74,7 +74,7 @@ public class TopTests
     }
 
     [Theory]
-    [InlineData("--sort", "bytes", 2, "--sort: 'bytes' is not total, in, out or packets")]
+    [InlineData("--sort", "bytes", 2, "--sort: 'bytes' is not total, in, out, packets or name")]
     [InlineData("--interval", "10ms", 2, "--interval must be at least 100ms")]
     [InlineData("--rows", "0", 2, "--rows: 0 is out of range (1 to 1000)")]
     public async Task BadInput_OneLineAndItsExitCode(string option, string value, int code, string message)
@@ -120,7 +120,7 @@ public class TopTests
             Assert.Contains("4120", shown);
 
             await Tmux(server, "send-keys", "-t", "0", "s");
-            await Until(server, screen => screen.Contains("sorted by in"), "the next sort order");
+            await Until(server, screen => screen.Contains(", by in"), "the next sort order");
 
             await Tmux(server, "send-keys", "-t", "0", "q");
             var after = await Until(server, screen => screen.Contains("EXITED="), "top to exit");

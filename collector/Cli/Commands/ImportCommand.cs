@@ -82,8 +82,21 @@ internal static class ImportCommand
                 $"{Output.DisplayText.OneLine(source.Detail)}: {result.Status}: {c.Written:N0} events written in {result.Elapsed.TotalSeconds:F1} s " +
                 $"({c.Received / Math.Max(result.Elapsed.TotalSeconds, 1e-3):N0}/s); dropped {c.Dropped}, lost {c.Lost}, malformed {c.Malformed}, unknown {c.Unknown}; session {result.SessionId}");
             if (result.Status == "interrupted") return (int)ExitCode.Interrupted;
+            if (c.Received == 0 && c.Unknown == 0 && c.Malformed == 0) CliStreams.Out.WriteLine(NoneOfOurs(source.Detail, result.OtherProviders));
         }
         return (int)ExitCode.Success;
+    }
+
+    /// <summary>The hint for a recording that held none of our events: what it held, and how to record ours.</summary>
+    internal static string NoneOfOurs(string? detail, IReadOnlyDictionary<string, long> otherProviders)
+    {
+        var seen = otherProviders.Count == 0 ? "no events at all"
+            : "only events of " + string.Join(", ", otherProviders.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(5)
+                .Select(p => $"{Output.DisplayText.OneLine(p.Key)} ({p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})"))
+              + (otherProviders.Count > 5 ? $" and {otherProviders.Count - 5} more providers" : "");
+        return $"note: {Output.DisplayText.OneLine(detail)} holds none of MonitorNetwork's events ({seen}). Record them with WPR on Windows " +
+               "(wpr -start recording\\MonitorNetwork.wprp, then wpr -stop trace.etl), or with dotnet-trace from a process that emits them " +
+               "(dotnet-trace collect --providers MonitorNetwork,Microsoft-Windows-DNS-Client -p PID)";
     }
 
     /// <summary>
