@@ -50,7 +50,11 @@ public class ReportBrowserTests
         Assert.Equal([data.TopProcesses.Rows.Count, data.TopProcesses.Rows.Count], processes);
         var remotes = await page.EvaluateAsync<int[]>("Array.from(document.querySelectorAll('#top-remotes g[data-series]'), g => g.querySelectorAll('rect').length)");
         Assert.Equal([data.TopRemotes.Rows.Count, data.TopRemotes.Rows.Count], remotes);
-        Assert.Equal(6, await page.Locator("section h2").CountAsync());
+        // The usage chart as the browser parsed it: a polygon per program, each with a point a bucket on its top edge.
+        var usage = await page.EvaluateAsync<int[]>("Array.from(document.querySelectorAll('#usage polygon[data-series]'), p => p.points.numberOfItems)");
+        Assert.Equal(data.Usage.Programs.Count, usage.Length);
+        Assert.All(usage, n => Assert.Equal(2 * Math.Max(2, data.Usage.Buckets.Count), n));
+        Assert.Equal(7, await page.Locator("section h2").CountAsync());
 
         var screenshots = RepoFiles.PathOf("artifacts", "screenshots");
         Directory.CreateDirectory(screenshots);
