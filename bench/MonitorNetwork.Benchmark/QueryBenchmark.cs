@@ -42,17 +42,24 @@ internal static class QueryBenchmark
         foreach (var query in QueryCatalog.All)
         {
             var parameters = ParameterBinder.Bind(query, query.Name is "new-remotes" or "dns" ? ["since=0"] : [], DateTimeOffset.UtcNow);
-            var times = new List<double>();
-            var rows = 0;
-            for (var i = 0; i < repeats; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                rows = QueryExecutor.Run(db, query, parameters).Rows.Count;
-                times.Add(clock.Elapsed.TotalMilliseconds);
-            }
-            times.Sort();
+            var (times, rows) = Time(db, query, parameters, repeats);
             Console.WriteLine($"query {query.Name,-14} median {times[times.Count / 2],7:F1} ms  (min {times[0]:F1}, max {times[^1]:F1}; {rows} rows)");
         }
+    }
+
+    /// <summary>Runs <paramref name="query"/> <paramref name="repeats"/> times: the sorted times in ms, and the rows of the last run.</summary>
+    public static (List<double> Times, int Rows) Time(string db, NamedQuery query, IReadOnlyDictionary<string, object> parameters, int repeats)
+    {
+        var times = new List<double>();
+        var rows = 0;
+        for (var i = 0; i < repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            rows = QueryExecutor.Run(db, query, parameters).Rows.Count;
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return (times, rows);
     }
 
     /// <summary>Writes the traffic in 10,000-event batches; returns events per wall second and per CPU second.</summary>

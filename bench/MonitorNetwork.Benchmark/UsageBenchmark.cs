@@ -1,7 +1,6 @@
 // `bench usage`: the usage query on a year of per-program hours. A busy workstation's year: every program of
 // --programs active in every hour (the worst case; most programs are idle most hours), written straight into
 // program_hour, the table the minute rollups' triggers keep (its trigger fills program_day, which the query reads) (their correctness is UsageTests'; this measures the read).
-using System.Diagnostics;
 using Dapper;
 using MonitorNetwork.Collector.Queries;
 using MonitorNetwork.Collector.Store;
@@ -31,16 +30,7 @@ internal static class UsageBenchmark
         foreach (var (label, args) in new (string, string[])[] { ("by day", ["since=365d", "by=day"]), ("by week", ["since=365d", "by=week"]), ("by month", ["since=365d", "by=month"]), ("one program, by day", ["since=365d", "program=program7.exe"]) })
         {
             var query = QueryCatalog.Find("usage")!;
-            var parameters = ParameterBinder.Bind(query, args, DateTimeOffset.UtcNow);
-            var times = new List<double>();
-            var rows = 0;
-            for (var i = 0; i < repeats; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                rows = QueryExecutor.Run(db, query, parameters).Rows.Count;
-                times.Add(clock.Elapsed.TotalMilliseconds);
-            }
-            times.Sort();
+            var (times, rows) = QueryBenchmark.Time(db, query, ParameterBinder.Bind(query, args, DateTimeOffset.UtcNow), repeats);
             Console.WriteLine($"usage {label,-20} over a year ({rowCount:N0} program-hours, {programs} programs): median {times[times.Count / 2]:F1} ms (min {times[0]:F1}, max {times[^1]:F1}; {rows} rows)");
         }
         return 0;

@@ -28,8 +28,8 @@ public sealed class LiveTopWindow : IEventBatchWriter
                         _paths[f.ProcessId] = f.ProcessPath;
                         break;
                     case PacketEvent p:
-                        Add(p.TimestampUs, ("process", p.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)), p.Direction, p.Bytes);
-                        Add(p.TimestampUs, ("remote", p.RemoteAddress.ToString()), p.Direction, p.Bytes);
+                        Add(p.TimestampUs, ("process", p.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)), p.Direction, p.Bytes, p.FlowId);
+                        Add(p.TimestampUs, ("remote", p.RemoteAddress.ToString()), p.Direction, p.Bytes, p.FlowId);
                         break;
                 }
             }
@@ -45,31 +45,42 @@ public sealed class LiveTopWindow : IEventBatchWriter
         {
             if (_seconds.Count == 0) return TopSnapshot.Empty;
             var totals = new Dictionary<(string Kind, string Key), Counts>();
+            var flows = new Dictionary<(string Kind, string Key), HashSet<ulong>>();
             foreach (var second in _seconds.Values)
                 foreach (var (key, c) in second)
+                {
                     totals[key] = totals.TryGetValue(key, out var t) ? t + c : c;
+                    if (!flows.TryGetValue(key, out var set)) flows[key] = set = [];
+                    set.UnionWith(c.FlowIds);
+                }
             var startUs = Math.Max(_seconds.Keys.First() * 1_000_000, _newestUs - WindowSeconds * 1_000_000L);
             TopRow Row((string Kind, string Key) k, Counts c) => k.Kind == "process"
-                ? new TopRow(_paths.GetValueOrDefault(uint.Parse(k.Key, System.Globalization.CultureInfo.InvariantCulture), ""), long.Parse(k.Key, System.Globalization.CultureInfo.InvariantCulture), c.BytesIn, c.BytesOut, c.Packets)
-                : new TopRow(k.Key, null, c.BytesIn, c.BytesOut, c.Packets);
+                ? new TopRow(_paths.GetValueOrDefault(uint.Parse(k.Key, System.Globalization.CultureInfo.InvariantCulture), ""), long.Parse(k.Key, System.Globalization.CultureInfo.InvariantCulture), c.BytesIn, c.BytesOut, c.Packets, flows[k].Count)
+                : new TopRow(k.Key, null, c.BytesIn, c.BytesOut, c.Packets, flows[k].Count);
             return new TopSnapshot(startUs, Math.Max(_newestUs, startUs + 1),
                 totals.Where(t => t.Key.Kind == "process").Select(t => Row(t.Key, t.Value)).ToList(),
                 totals.Where(t => t.Key.Kind == "remote").Select(t => Row(t.Key, t.Value)).ToList());
         }
     }
 
-    private void Add(long tsUs, (string, string) key, FlowDirection direction, uint bytes)
+    private void Add(long tsUs, (string, string) key, FlowDirection direction, uint bytes, ulong flowId)
     {
         _newestUs = Math.Max(_newestUs, tsUs);
         var second = tsUs / 1_000_000;
         if (second < _newestUs / 1_000_000 - WindowSeconds) return; // arrived after its second left the window
         if (!_seconds.TryGetValue(second, out var bucket)) _seconds[second] = bucket = [];
-        var add = direction == FlowDirection.Inbound ? new Counts(bytes, 0, 1) : new Counts(0, bytes, 1);
-        bucket[key] = bucket.TryGetValue(key, out var c) ? c + add : add;
+        if (!bucket.TryGetValue(key, out var c)) bucket[key] = c = new Counts();
+        if (direction == FlowDirection.Inbound) c.BytesIn += bytes; else c.BytesOut += bytes;
+        c.Packets++;
+        if (flowId != 0) c.FlowIds.Add(flowId); // packets without a flow context (0) are no flow
     }
 
-    private readonly record struct Counts(long BytesIn, long BytesOut, long Packets)
+    /// <summary>One key's traffic in one second, and the flows it came from.</summary>
+    private sealed class Counts
     {
-        public static Counts operator +(Counts a, Counts b) => new(a.BytesIn + b.BytesIn, a.BytesOut + b.BytesOut, a.Packets + b.Packets);
+        public long BytesIn, BytesOut, Packets;
+        public HashSet<ulong> FlowIds { get; } = [];
+
+        public static Counts operator +(Counts a, Counts b) => new() { BytesIn = a.BytesIn + b.BytesIn, BytesOut = a.BytesOut + b.BytesOut, Packets = a.Packets + b.Packets };
     }
 }

@@ -38,7 +38,8 @@ public static class TopReader
     private const string ProcessSql = WindowSums + """
         SELECT coalesce((SELECT nullif(f.process_path, '') FROM flow f WHERE x.flow_id <> 0 AND f.flow_id = x.flow_id LIMIT 1),
                         (SELECT p.image_path FROM process p WHERE p.pid = x.pid ORDER BY p.start_ts_us DESC LIMIT 1), '') AS Label,
-               x.pid AS Pid, sum(x.bytes_in) AS BytesIn, sum(x.bytes_out) AS BytesOut, sum(x.packets) AS Packets
+               x.pid AS Pid, sum(x.bytes_in) AS BytesIn, sum(x.bytes_out) AS BytesOut, sum(x.packets) AS Packets,
+               count(DISTINCT nullif(x.flow_id, 0)) AS Flows
         FROM parts x
         GROUP BY x.pid, Label
         """;
@@ -46,7 +47,8 @@ public static class TopReader
     private const string RemoteSql = WindowSums + """
         SELECT r.remote_address ||
                coalesce(' (' || (SELECT d.query_name FROM dns_answer d WHERE d.remote_id = r.remote_id ORDER BY d.ts_us DESC LIMIT 1) || ')', '') AS Label,
-               NULL AS Pid, sum(x.bytes_in) AS BytesIn, sum(x.bytes_out) AS BytesOut, sum(x.packets) AS Packets
+               NULL AS Pid, sum(x.bytes_in) AS BytesIn, sum(x.bytes_out) AS BytesOut, sum(x.packets) AS Packets,
+               count(DISTINCT nullif(x.flow_id, 0)) AS Flows
         FROM parts x JOIN remote r ON r.remote_id = x.remote_id
         GROUP BY r.remote_id
         """;
@@ -94,7 +96,8 @@ public static class TopReader
         public long BytesIn { get; set; }
         public long BytesOut { get; set; }
         public long Packets { get; set; }
+        public long Flows { get; set; }
 
-        public TopRow ToRow() => new(Label ?? "", Pid, BytesIn, BytesOut, Packets);
+        public TopRow ToRow() => new(Label ?? "", Pid, BytesIn, BytesOut, Packets, Flows);
     }
 }

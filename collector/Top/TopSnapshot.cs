@@ -7,7 +7,8 @@ namespace MonitorNetwork.Collector.Top;
 /// <param name="BytesIn">Payload bytes received.</param>
 /// <param name="BytesOut">Payload bytes sent.</param>
 /// <param name="Packets">Packets either way.</param>
-public sealed record TopRow(string Label, long? Pid, long BytesIn, long BytesOut, long Packets);
+/// <param name="Flows">Flows that moved bytes in the window.</param>
+public sealed record TopRow(string Label, long? Pid, long BytesIn, long BytesOut, long Packets, long Flows = 0);
 
 /// <summary>The busiest processes and remotes over a window.</summary>
 /// <param name="WindowStartUs">Window start, UTC microseconds.</param>

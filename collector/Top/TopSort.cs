@@ -16,6 +16,9 @@ public enum TopSort
     /// <summary>Packets either way.</summary>
     Packets,
 
+    /// <summary>Flows that moved bytes in the window.</summary>
+    Flows,
+
     /// <summary>By name (program path, remote address), A to Z.</summary>
     Name,
 }
@@ -32,19 +35,21 @@ public static class TopSorting
             TopSort.In => r.BytesIn,
             TopSort.Out => r.BytesOut,
             TopSort.Packets => r.Packets,
+            TopSort.Flows => r.Flows,
             _ => r.BytesIn + r.BytesOut,
         })
         .ThenBy(r => r.Label, StringComparer.Ordinal)
         .Take(count)
         .ToList();
 
-    /// <summary>The order a key asks for: b bytes (total), i in, o out, p packets, n name; null for another key.</summary>
+    /// <summary>The order a key asks for: b bytes (total), i in, o out, p packets, f flows, n name; null for another key.</summary>
     public static TopSort? ForKey(char key) => char.ToLowerInvariant(key) switch
     {
         'b' => TopSort.Total,
         'i' => TopSort.In,
         'o' => TopSort.Out,
         'p' => TopSort.Packets,
+        'f' => TopSort.Flows,
         'n' => TopSort.Name,
         _ => null,
     };

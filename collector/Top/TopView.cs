@@ -27,7 +27,7 @@ public static class TopView
     public sealed record ViewState(string Filter = "", bool Paused = false, bool Help = false, string? Typing = null);
 
     /// <summary>The keys, as the help panel and the last line list them.</summary>
-    public const string KeysLine = "q quit  b/i/o/p/n sort  / filter  space pause  ? help";
+    public const string KeysLine = "q quit  b/i/o/p/f/n sort  / filter  space pause  ? help";
 
     /// <summary>The whole screen: a header line, processes, remotes, and the keys.</summary>
     public static IRenderable Render(TopSnapshot snapshot, TopSort sort, int rows, string databasePath, DateTimeOffset now, ViewState? state = null, int width = 120)
@@ -49,7 +49,7 @@ public static class TopView
             : new Markup($"[grey]{Markup.Escape(KeysLine)}[/]");
         if (state.Help)
             return new Rows(header, new Markup(Markup.Escape(
-                "q or Ctrl+C  quit\nb  sort by bytes (in + out)\ni  sort by bytes in\no  sort by bytes out\np  sort by packets\nn  sort by name\n" +
+                "q or Ctrl+C  quit\nb  sort by bytes (in + out)\ni  sort by bytes in\no  sort by bytes out\np  sort by packets\nf  sort by flows\nn  sort by name\n" +
                 "s  next sort order\n/  filter processes by part of their path or pid (Enter applies, Esc cancels, empty clears)\n" +
                 "space  pause or resume refreshing\n?  this help, or back")), keys);
         var processes = snapshot.Processes.Where(p => state.Filter.Length == 0
@@ -63,7 +63,7 @@ public static class TopView
     }
 
     /// <summary>Characters a rate column takes ("1023.9 KiB" and padding), and the pid column.</summary>
-    private const int RateWidth = 10, PidWidth = 7;
+    private const int RateWidth = 10, PidWidth = 7, FlowsWidth = 6;
 
     private static Table Table(string what, string? idColumn, IReadOnlyList<TopRow> rows, double seconds, int width)
     {
@@ -71,10 +71,11 @@ public static class TopView
         if (idColumn is not null) table.AddColumn(new TableColumn(idColumn) { Width = PidWidth, NoWrap = true }.RightAligned());
         // A row is one line (the name is cut with an ellipsis), so the rows that fit are the rows shown: the name
         // gets what the numbers leave of the width.
-        var columns = idColumn is null ? 4 : 5;
-        var nameWidth = Math.Max(12, width - 3 * RateWidth - (idColumn is null ? 0 : PidWidth) - 3 * columns);
+        var columns = idColumn is null ? 5 : 6;
+        var nameWidth = Math.Max(12, width - 3 * RateWidth - FlowsWidth - (idColumn is null ? 0 : PidWidth) - 3 * columns);
         table.AddColumn(new TableColumn(what) { Width = nameWidth, NoWrap = true });
         foreach (var name in new[] { "in/s", "out/s", "packets/s" }) table.AddColumn(new TableColumn(name) { Width = RateWidth, NoWrap = true }.RightAligned());
+        table.AddColumn(new TableColumn("flows") { Width = FlowsWidth, NoWrap = true }.RightAligned());
         foreach (var r in rows)
         {
             var cells = new List<IRenderable>();
@@ -85,6 +86,7 @@ public static class TopView
             cells.Add(new Text(ByteUnits.Format(r.BytesIn / seconds)));
             cells.Add(new Text(ByteUnits.Format(r.BytesOut / seconds)));
             cells.Add(new Text((r.Packets / seconds).ToString("F1", CultureInfo.InvariantCulture)));
+            cells.Add(new Text(r.Flows.ToString(CultureInfo.InvariantCulture)));
             table.AddRow(cells.ToArray());
         }
         return table;

@@ -194,6 +194,7 @@ public class FirstFiveMinutesTests
         Assert.Equal(TopSort.Packets, TopKeys.Apply(state, TopSort.Total, ConsoleKey.P, 'p').Sort);
         Assert.Equal(TopSort.Name, TopKeys.Apply(state, TopSort.Total, ConsoleKey.N, 'n').Sort);
         Assert.Equal(TopSort.In, TopKeys.Apply(state, TopSort.Total, ConsoleKey.I, 'i').Sort);
+        Assert.Equal(TopSort.Flows, TopKeys.Apply(state, TopSort.Total, ConsoleKey.F, 'f').Sort);
         Assert.Equal(TopSort.Total, TopKeys.Apply(state, TopSort.Out, ConsoleKey.B, 'b').Sort);
         Assert.True(TopKeys.Apply(state, TopSort.Total, ConsoleKey.Spacebar, ' ').State.Paused);
         Assert.True(TopKeys.Apply(state, TopSort.Total, ConsoleKey.Oem2, '?').State.Help);
@@ -210,6 +211,29 @@ public class FirstFiveMinutesTests
         console.Write(TopView.Render(new TopSnapshot(0, 60_000_000, rows, []), sort, 10, "db", DateTimeOffset.UnixEpoch, applied, 100));
         Assert.Contains("chat.exe", console.Output);
         Assert.DoesNotContain("firefox.exe", console.Output);
+    }
+
+    [Fact]
+    public async Task Top_CountsTheFlowsThatMovedInTheWindow_AndSortsByThem()
+    {
+        using var dir = new TempDirectory();
+        var db = await ImportDemo(dir);
+        var snapshot = TopReader.Read(db);
+        // The demo's last two minutes hold firefox's video flows: as many as have a minute there.
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}"))
+        {
+            var expected = c.ExecuteScalar<long>("""
+                SELECT count(DISTINCT f.flow_id) FROM flow_minute m JOIN flow_row f ON f.flow_key = m.flow_key
+                WHERE f.pid = 4120 AND m.minute >= (SELECT max(minute) FROM flow_minute_total) - 1
+                """);
+            Assert.True(expected >= 2);
+            Assert.Equal(expected, snapshot.Processes.Single(p => p.Pid == 4120).Flows);
+        }
+        var byFlows = TopSorting.Rank(snapshot.Processes, TopSort.Flows, 10);
+        Assert.Equal(byFlows.Max(r => r.Flows), byFlows[0].Flows);
+        var once = await CliRun.RunAsync("top", "--db", db, "--once", "--sort", "flows");
+        Assert.Equal(0, once.Code);
+        Assert.Contains("flows", once.Out);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public class TopTests
     }
 
     [Theory]
-    [InlineData("--sort", "bytes", 2, "--sort: 'bytes' is not total, in, out, packets or name")]
+    [InlineData("--sort", "bytes", 2, "--sort: 'bytes' is not total, in, out, packets, flows or name")]
     [InlineData("--interval", "10ms", 2, "--interval must be at least 100ms")]
     [InlineData("--rows", "0", 2, "--rows: 0 is out of range (1 to 1000)")]
     public async Task BadInput_OneLineAndItsExitCode(string option, string value, int code, string message)

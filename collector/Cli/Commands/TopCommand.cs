@@ -18,7 +18,7 @@ internal static class TopCommand
     {
         var db = CommonOptions.Database();
         var interval = new Option<string>("--interval") { Description = "Time between refreshes", DefaultValueFactory = _ => "2s", HelpName = "T" };
-        var sort = new Option<string>("--sort") { Description = "Order: total, in, out, packets or name (keys b, i, o, p, n while running; ? lists every key)", DefaultValueFactory = _ => "total", HelpName = "ORDER" };
+        var sort = new Option<string>("--sort") { Description = "Order: total, in, out, packets, flows or name (keys b, i, o, p, f, n while running; ? lists every key)", DefaultValueFactory = _ => "total", HelpName = "ORDER" };
         var rows = new Option<int>("--rows") { Description = "Rows per table", DefaultValueFactory = _ => 10, HelpName = "N" };
         var once = new Option<bool>("--once") { Description = "Print one snapshot and exit (also when the output is not a terminal)" };
         var live = new Option<bool>("--live") { Description = "Windows: read events from an ETW session (the driver, else Kernel-Network) instead of the store" };
@@ -28,7 +28,7 @@ internal static class TopCommand
             var period = DurationParser.Parse(parse.GetValue(interval)!);
             if (period < TimeSpan.FromMilliseconds(100)) throw new MonitorNetworkException(FailureKind.Usage, "--interval must be at least 100ms");
             if (!Enum.TryParse<TopSort>(parse.GetValue(sort), ignoreCase: true, out var order) || !Enum.IsDefined(order))
-                throw new MonitorNetworkException(FailureKind.Usage, $"--sort: '{parse.GetValue(sort)}' is not total, in, out, packets or name");
+                throw new MonitorNetworkException(FailureKind.Usage, $"--sort: '{parse.GetValue(sort)}' is not total, in, out, packets, flows or name");
             var count = parse.GetValue(rows);
             if (count is < 1 or > ReportCommand.MaxTop) throw new MonitorNetworkException(FailureKind.Usage, $"--rows: {count} is out of range (1 to {ReportCommand.MaxTop})");
             if (parse.GetValue(live))
