@@ -9,21 +9,21 @@
 -- Reads program_day (the minute rollups summed per program and UTC day, schema 0014): a year is 365 rows per
 -- program. The day containing since counts whole.
 WITH days AS (
-    SELECT d.day, d.program, d.pid, d.packets_in + d.packets_out AS packets, d.bytes_in, d.bytes_out
-    FROM program_day d
+    SELECT d.day, p.path, p.pid, d.packets_in + d.packets_out AS packets, d.bytes_in, d.bytes_out
+    FROM program_day d JOIN program p ON p.program_id = d.program_id
     WHERE d.day >= @since / 86400000000 AND d.day < (@until + 86399999999) / 86400000000
-      AND (@program = '' OR instr(lower(d.program), lower(@program)) > 0 OR (d.program = '' AND CAST(d.pid AS TEXT) = @program))),
+      AND (@program = '' OR instr(lower(p.path), lower(@program)) > 0 OR (p.path = '' AND CAST(p.pid AS TEXT) = @program))),
 periods AS (
     SELECT CASE @by WHEN 'day' THEN date(d.day * 86400, 'unixepoch')
                     WHEN 'week' THEN date(d.day * 86400, 'unixepoch', '-6 days', 'weekday 1')
                     WHEN 'month' THEN strftime('%Y-%m', d.day * 86400, 'unixepoch')
                     END AS period,
-           d.program, d.pid, d.packets, d.bytes_in, d.bytes_out
+           d.path, d.pid, d.packets, d.bytes_in, d.bytes_out
     FROM days d)
 SELECT period,
-       CASE WHEN program <> '' THEN program WHEN pid = 4 THEN 'System' WHEN pid = 0 THEN 'unknown' ELSE 'pid ' || pid END AS program,
+       CASE WHEN path <> '' THEN path WHEN pid = 4 THEN 'System' WHEN pid = 0 THEN 'unknown' ELSE 'pid ' || pid END AS program,
        sum(bytes_in) AS bytes_in, sum(bytes_out) AS bytes_out, sum(packets) AS packets
 FROM periods
-GROUP BY period, program, pid
+GROUP BY period, path, pid
 ORDER BY period DESC, sum(bytes_in) + sum(bytes_out) DESC, program
 LIMIT @limit;

@@ -1,6 +1,6 @@
 // `bench usage`: the usage query on a year of per-program hours. A busy workstation's year: every program of
 // --programs active in every hour (the worst case; most programs are idle most hours), written straight into
-// program_hour, the table the minute rollups' triggers keep (its trigger fills program_day, which the query reads) (their correctness is UsageTests'; this measures the read).
+// program_hour and program_day, the tables ProgramUsageRollup keeps; the query reads program_day. Their correctness is FirstFiveMinutesTests'; this measures the read.
 using Dapper;
 using MonitorNetwork.Collector.Queries;
 using MonitorNetwork.Collector.Store;
@@ -17,12 +17,14 @@ internal static class UsageBenchmark
         {
             using var tx = connection.BeginTransaction();
             connection.Execute("""
-                WITH RECURSIVE h(hour) AS (SELECT @firstHour UNION ALL SELECT hour + 1 FROM h WHERE hour < @firstHour + 365 * 24 - 1),
-                               p(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM p WHERE n < @programs)
-                INSERT INTO program_hour(hour, program, pid, packets_in, bytes_in, packets_out, bytes_out)
-                SELECT hour, 'C:\Program Files\Vendor ' || n || '\program' || n || '.exe', 0,
-                       abs(random() % 1000), abs(random() % 10000000), abs(random() % 1000), abs(random() % 1000000)
-                FROM h, p
+                WITH RECURSIVE p(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM p WHERE n < @programs)
+                INSERT INTO program(program_id, path, pid) SELECT n, 'C:\Program Files\Vendor ' || n || '\program' || n || '.exe', 0 FROM p;
+                WITH RECURSIVE h(hour) AS (SELECT @firstHour UNION ALL SELECT hour + 1 FROM h WHERE hour < @firstHour + 365 * 24 - 1)
+                INSERT INTO program_hour(hour, program_id, packets_in, bytes_in, packets_out, bytes_out)
+                SELECT hour, program_id, abs(random() % 1000), abs(random() % 10000000), abs(random() % 1000), abs(random() % 1000000)
+                FROM h, program;
+                INSERT INTO program_day SELECT hour / 24, program_id, sum(packets_in), sum(bytes_in), sum(packets_out), sum(bytes_out)
+                FROM program_hour GROUP BY 1, 2;
                 """, new { firstHour, programs }, tx);
             tx.Commit();
         }

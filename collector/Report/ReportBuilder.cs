@@ -54,29 +54,20 @@ public static class ReportBuilder
 
     /// <summary>
     /// Bytes per program per bucket over [fromUs, toUs): from program_hour when a bucket is an hour or more, else from
-    /// the minute rollups themselves (by their minute index), with the programs named by the rule of schema 0014.
+    /// program_minute (schema 0014).
     /// </summary>
     private static ProgramUsage Usage(string databasePath, long fromUs, long toUs, long bucket)
     {
-        const string hours = """
-            SELECT h.hour * 3600 / @bucket AS Bucket, h.program AS Program, h.pid AS Pid, sum(h.bytes_in + h.bytes_out) AS Bytes
-            FROM program_hour h
-            WHERE h.hour >= @from / 3600000000 AND h.hour < (@to + 3599999999) / 3600000000
-            GROUP BY 1, 2, 3
-            """;
-        const string minutes = """
-            SELECT b AS Bucket, program AS Program, pid AS Pid, sum(bytes) AS Bytes FROM (
-                SELECT m.minute * 60 / @bucket AS b, fp.program, CASE WHEN fp.program = '' THEN fp.pid ELSE 0 END AS pid, m.bytes_in + m.bytes_out AS bytes
-                FROM flow_minute m INDEXED BY flow_minute_by_minute JOIN flow_program fp ON fp.flow_key = m.flow_key
-                WHERE m.minute >= @from / 60000000 AND m.minute < (@to + 59999999) / 60000000
-                UNION ALL
-                SELECT m.minute * 60 / @bucket, sp.program, CASE WHEN sp.program = '' THEN sp.pid ELSE 0 END, m.bytes_in + m.bytes_out
-                FROM packet_minute m JOIN stream_program sp ON sp.stream_id = m.stream_id
-                WHERE m.minute >= @from / 60000000 AND m.minute < (@to + 59999999) / 60000000)
+        // Minutes for a window of hours (the chart's buckets are minutes), hours beyond: each read by its primary key.
+        var (table, unit) = bucket >= 3600 ? ("program_hour", 3600L) : ("program_minute", 60L);
+        var sql = $"""
+            SELECT u.{(unit == 60 ? "minute" : "hour")} * {unit} / @bucket AS Bucket, p.path AS Program, p.pid AS Pid, sum(u.bytes_in + u.bytes_out) AS Bytes
+            FROM {table} u JOIN program p ON p.program_id = u.program_id
+            WHERE u.{(unit == 60 ? "minute" : "hour")} >= @from / {unit * 1_000_000} AND u.{(unit == 60 ? "minute" : "hour")} < (@to + {unit * 1_000_000 - 1}) / {unit * 1_000_000}
             GROUP BY 1, 2, 3
             """;
         using var connection = StoreDatabase.OpenReadOnly(databasePath);
-        var rows = connection.Query<(long Bucket, string Program, long Pid, long Bytes)>(bucket >= 3600 ? hours : minutes, new { bucket, from = fromUs, to = toUs }).AsList();
+        var rows = connection.Query<(long Bucket, string Program, long Pid, long Bytes)>(sql, new { bucket, from = fromUs, to = toUs }).AsList();
         if (rows.Count == 0) return new ProgramUsage(bucket, [], []);
         var first = Math.Min(rows.Min(r => r.Bucket), fromUs / 1_000_000 / bucket);
         var last = Math.Max(rows.Max(r => r.Bucket), (toUs - 1) / 1_000_000 / bucket);

@@ -58,12 +58,19 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
             WHERE p.session_id = @sessionId AND p.rowid <= @packetsWatermark;
             """, new { sessionId, packetsWatermark }, tx);
         connection.Execute("""
+            CREATE TEMP TABLE IF NOT EXISTS replaced_usage (minute INTEGER, program_id INTEGER, packets_in INTEGER, bytes_in INTEGER, packets_out INTEGER, bytes_out INTEGER);
+            DELETE FROM replaced_usage;
             CREATE TEMP TABLE IF NOT EXISTS replaced_minute (stream_id INTEGER, minute INTEGER, packets_in INTEGER, bytes_in INTEGER, packets_out INTEGER, bytes_out INTEGER);
             DELETE FROM replaced_minute;
             INSERT INTO replaced_minute
             SELECT stream_id, ts_us / 60000000, sum(direction = 1), sum(CASE WHEN direction = 1 THEN bytes ELSE 0 END),
                    sum(direction = 0), sum(CASE WHEN direction = 0 THEN bytes ELSE 0 END)
             FROM packet WHERE session_id = @sessionId GROUP BY stream_id, ts_us / 60000000;
+            INSERT INTO replaced_usage
+            SELECT r.minute, p.program_id, sum(r.packets_in), sum(r.bytes_in), sum(r.packets_out), sum(r.bytes_out)
+            FROM replaced_minute r JOIN stream_program sp ON sp.stream_id = r.stream_id
+                 JOIN program p ON p.path = sp.path AND p.pid = CASE WHEN sp.path = '' THEN sp.pid ELSE 0 END
+            GROUP BY r.minute, p.program_id;
             UPDATE packet_minute SET
                 packets_in = packets_in - (SELECT r.packets_in FROM replaced_minute r WHERE r.stream_id = packet_minute.stream_id AND r.minute = packet_minute.minute),
                 bytes_in = bytes_in - (SELECT r.bytes_in FROM replaced_minute r WHERE r.stream_id = packet_minute.stream_id AND r.minute = packet_minute.minute),
@@ -75,18 +82,37 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
             DELETE FROM packet WHERE session_id = @sessionId;
             -- New packets take rowids above the largest left: every row at or below it was sent, so the watermark may be no higher.
             UPDATE export_watermark SET last_key = min(last_key, (SELECT coalesce(max(rowid), 0) FROM packet)) WHERE table_name = 'packets';
-            -- The replaced flows' minutes leave the usage hours (retention's deletes do not: usage outlives flows).
-            INSERT INTO program_hour(hour, program, pid, packets_in, bytes_in, packets_out, bytes_out)
-            SELECT m.minute / 60, fp.program, CASE WHEN fp.program = '' THEN fp.pid ELSE 0 END,
-                   -sum(m.packets_in), -sum(m.bytes_in), -sum(m.packets_out), -sum(m.bytes_out)
+            -- The replaced flows' minutes leave the programs' usage (retention's deletes do not: usage outlives flows).
+            INSERT INTO replaced_usage
+            SELECT m.minute, p.program_id, sum(m.packets_in), sum(m.bytes_in), sum(m.packets_out), sum(m.bytes_out)
             FROM flow_row f JOIN flow_minute m ON m.flow_key = f.flow_key JOIN flow_program fp ON fp.flow_key = f.flow_key
+                 JOIN program p ON p.path = fp.path AND p.pid = CASE WHEN fp.path = '' THEN fp.pid ELSE 0 END
             WHERE f.session_id = @sessionId
-            GROUP BY 1, 2, 3
-            ON CONFLICT(hour, program, pid) DO UPDATE SET
-                packets_in = program_hour.packets_in + excluded.packets_in, bytes_in = program_hour.bytes_in + excluded.bytes_in,
-                packets_out = program_hour.packets_out + excluded.packets_out, bytes_out = program_hour.bytes_out + excluded.bytes_out;
-            DELETE FROM program_hour WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0;
-            DELETE FROM program_day WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0;
+            GROUP BY m.minute, p.program_id;
+            INSERT INTO program_minute(minute, program_id, packets_in, bytes_in, packets_out, bytes_out)
+            SELECT r.minute, r.program_id, -sum(r.packets_in), -sum(r.bytes_in), -sum(r.packets_out), -sum(r.bytes_out)
+            FROM replaced_usage r WHERE true GROUP BY 1, 2
+            ON CONFLICT(minute, program_id) DO UPDATE SET
+                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
+                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out;
+            DELETE FROM program_minute WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0
+              AND (minute, program_id) IN (SELECT r.minute, r.program_id FROM replaced_usage r);
+            INSERT INTO program_hour(hour, program_id, packets_in, bytes_in, packets_out, bytes_out)
+            SELECT r.minute / 60, r.program_id, -sum(r.packets_in), -sum(r.bytes_in), -sum(r.packets_out), -sum(r.bytes_out)
+            FROM replaced_usage r WHERE true GROUP BY 1, 2
+            ON CONFLICT(hour, program_id) DO UPDATE SET
+                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
+                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out;
+            DELETE FROM program_hour WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0
+              AND (hour, program_id) IN (SELECT r.minute / 60, r.program_id FROM replaced_usage r);
+            INSERT INTO program_day(day, program_id, packets_in, bytes_in, packets_out, bytes_out)
+            SELECT r.minute / 1440, r.program_id, -sum(r.packets_in), -sum(r.bytes_in), -sum(r.packets_out), -sum(r.bytes_out)
+            FROM replaced_usage r WHERE true GROUP BY 1, 2
+            ON CONFLICT(day, program_id) DO UPDATE SET
+                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
+                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out;
+            DELETE FROM program_day WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0
+              AND (day, program_id) IN (SELECT r.minute / 1440, r.program_id FROM replaced_usage r);
             DELETE FROM flow_row WHERE session_id = @sessionId;
             DELETE FROM health_event WHERE session_id = @sessionId;
             DELETE FROM dns_answer WHERE session_id = @sessionId;

@@ -33,13 +33,15 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         _sessionId = sessionId;
         _remotes = new RemoteTable(connection);
         _images = new ImageTable(connection);
-        _packets = new PacketStreamWriter(connection, sessionId, _remotes);
+        var usage = new ProgramUsageRollup(connection);
+        _packets = new PacketStreamWriter(connection, sessionId, _remotes, usage);
         _dns = new DnsAnswerWriter(connection, sessionId, _remotes);
-        _flows = new FlowWriter(connection, sessionId, _remotes, _images, _dns, _packets, _sanity);
+        _flows = new FlowWriter(connection, sessionId, _remotes, _images, _dns, _packets, _sanity, usage);
         _health = new HealthWriter(connection, sessionId);
         _processes = new ProcessWriter(connection);
-        // Flushed in this order at the end of a batch: packet rows and rollups after everything that adds to them.
-        _all = [_remotes, _images, _dns, _flows, _health, _processes, _packets];
+        // Flushed in this order at the end of a batch: packet rows and rollups after everything that adds to them, and
+        // the programs' usage last, from both rollups.
+        _all = [_remotes, _images, _dns, _flows, _health, _processes, _packets, usage];
         _updateSession = SqlCommands.Prepare(connection, """
             UPDATE collector_session SET events_received = $rcv, events_written = $wr, events_dropped = $drop,
                    events_lost = $lost, events_malformed = $bad, events_unknown = $unk, buffers_lost = $buf

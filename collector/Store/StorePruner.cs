@@ -120,6 +120,12 @@ public sealed class StorePruner(SqliteConnection connection, RetentionOptions op
             WHERE minute < @cutoff / 60000000
               AND minute <= (SELECT max(minute) FROM (SELECT minute FROM packet_minute ORDER BY minute LIMIT @chunk))
             """, new { chunk = options.ChunkRows, cutoff = cutoffUs });
+        // Programs' minutes go with flows; their hours and days stay (usage over a year: a few thousand rows a program).
+        n += connection.Execute("""
+            DELETE FROM program_minute
+            WHERE minute < @cutoff / 60000000
+              AND minute <= (SELECT max(minute) FROM (SELECT minute FROM program_minute ORDER BY minute LIMIT @chunk))
+            """, new { chunk = options.ChunkRows, cutoff = cutoffUs });
         MinutesDeleted += n;
         return n;
     }

@@ -100,6 +100,23 @@ public class FirstFiveMinutesTests
     }
 
     [Fact]
+    public async Task Usage_FromPackets_MatchesTopProcesses()
+    {
+        // The contract v1 recording carries Packet events: usage comes from packet_minute there.
+        using var dir = new TempDirectory();
+        var db = dir.File("v1.db");
+        Assert.Equal(0, (await CliRun.RunAsync("import", RepoFiles.ContractV1Recording, "--db", db)).Code);
+        var top = await CliRun.RunAsync("query", "top-processes", "--db", db, "-p", "since=0", "--format", "csv");
+        var usage = await CliRun.RunAsync("query", "usage", "--db", db, "-p", "since=0", "--format", "csv");
+        static Dictionary<string, (long In, long Out)> Parse(string csv, int name, int bytesIn) => csv.Trim().Split("\r\n").Skip(1).Select(l => l.Split(','))
+            .ToDictionary(r => r[name], r => (long.Parse(r[bytesIn]), long.Parse(r[bytesIn + 1])));
+        var byTop = Parse(top.Out, 1, 4);
+        var byUsage = Parse(usage.Out, 1, 2);
+        Assert.Equal(5, byUsage.Count);
+        Assert.Equal(byTop.OrderBy(k => k.Key), byUsage.OrderBy(k => k.Key));
+    }
+
+    [Fact]
     public async Task Usage_OutlivesRetentionAndIsNotDoubledByReplace()
     {
         using var dir = new TempDirectory();

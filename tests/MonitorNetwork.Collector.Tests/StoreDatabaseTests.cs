@@ -21,7 +21,7 @@ public class StoreDatabaseTests
             Assert.Equal(Migrations.Latest, c.ExecuteScalar<int>("PRAGMA user_version"));
             Assert.Equal(Migrations.ApplicationId, c.ExecuteScalar<int>("PRAGMA application_id"));
             Assert.Equal("wal", c.ExecuteScalar<string>("PRAGMA journal_mode"));
-            Assert.Equal(["collector_session", "dns_answer", "export_correction", "export_lake", "export_pending", "export_watermark", "flow_minute", "flow_minute_total", "flow_row", "health_event", "image", "ipfix_destination", "ipfix_progress", "packet", "packet_minute", "packet_stream", "process", "program_day", "program_hour", "remote", "unknown_event"],
+            Assert.Equal(["collector_session", "dns_answer", "export_correction", "export_lake", "export_pending", "export_watermark", "flow_minute", "flow_minute_total", "flow_row", "health_event", "image", "ipfix_destination", "ipfix_progress", "packet", "packet_minute", "packet_stream", "process", "program", "program_day", "program_hour", "program_minute", "remote", "unknown_event"],
                 c.Query<string>("SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name"));
         }
         Assert.Equal(1, Migrations.All[0].Version);

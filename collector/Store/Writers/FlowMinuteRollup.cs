@@ -11,8 +11,11 @@ internal sealed class FlowMinuteRollup : IDisposable
     private readonly Dictionary<long, MinuteTotals> _byMinute = new();
     private readonly SqliteCommand _upsertFlowMinute, _upsertTotal;
 
-    public FlowMinuteRollup(SqliteConnection connection)
+    private readonly ProgramUsageRollup _usage;
+
+    public FlowMinuteRollup(SqliteConnection connection, ProgramUsageRollup usage)
     {
+        _usage = usage;
         _upsertFlowMinute = SqlCommands.Prepare(connection, """
             INSERT INTO flow_minute(flow_key, minute, packets_in, bytes_in, packets_out, bytes_out)
             VALUES ($key, $minute, $pin, $bin, $pout, $bout)
@@ -41,7 +44,11 @@ internal sealed class FlowMinuteRollup : IDisposable
 
     public void Flush()
     {
-        foreach (var ((key, minute), t) in _byFlow) SqlCommands.Run(_upsertFlowMinute, key, minute, t.PacketsIn, t.BytesIn, t.PacketsOut, t.BytesOut);
+        foreach (var ((key, minute), t) in _byFlow)
+        {
+            SqlCommands.Run(_upsertFlowMinute, key, minute, t.PacketsIn, t.BytesIn, t.PacketsOut, t.BytesOut);
+            _usage.AddFlow(key, minute, t);
+        }
         foreach (var (minute, t) in _byMinute) SqlCommands.Run(_upsertTotal, minute, t.PacketsIn, t.BytesIn, t.PacketsOut, t.BytesOut);
     }
 

@@ -31,7 +31,7 @@ internal sealed class FlowWriter : IBatchTableWriter
     /// <summary>An open flow as its row has it: the previous record's counters and time, and who it belongs to.</summary>
     private sealed record OpenFlow(long FlowKey, long PreviousUs, FlowCounters Previous, bool PacketsSeen, long? Pid = null, long? Protocol = null, long? LocalPort = null, long? RemotePort = null, string? RemoteAddress = null);
 
-    public FlowWriter(SqliteConnection connection, long sessionId, RemoteTable remotes, ImageTable images, DnsAnswerWriter dns, PacketStreamWriter streams, InputSanity sanity)
+    public FlowWriter(SqliteConnection connection, long sessionId, RemoteTable remotes, ImageTable images, DnsAnswerWriter dns, PacketStreamWriter streams, InputSanity sanity, ProgramUsageRollup usage)
     {
         _sanity = sanity;
         _sessionId = sessionId;
@@ -39,7 +39,7 @@ internal sealed class FlowWriter : IBatchTableWriter
         _images = images;
         _dns = dns;
         _streams = streams;
-        _minutes = new FlowMinuteRollup(connection);
+        _minutes = new FlowMinuteRollup(connection, usage);
         _insertEstablished = SqlCommands.Prepare(connection, $"""
             INSERT INTO flow_row(flow_id, session_id, pid, image_id, direction, protocol, local_address, local_port, remote_address, remote_port, remote_id, start_ts_us, remote_host, packets_seen)
             VALUES ($flow, $session, $pid, $image, $dir, $proto, $la, $lp, $ra, $rp, $rid, $ts, $host, {PacketsStored})

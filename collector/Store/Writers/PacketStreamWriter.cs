@@ -34,9 +34,12 @@ internal sealed class PacketStreamWriter : IBatchTableWriter
         public bool Dirty;
     }
 
-    public PacketStreamWriter(SqliteConnection connection, long sessionId, RemoteTable remotes)
+    private readonly ProgramUsageRollup _usage;
+
+    public PacketStreamWriter(SqliteConnection connection, long sessionId, RemoteTable remotes, ProgramUsageRollup usage)
     {
         _remotes = remotes;
+        _usage = usage;
         _packets = new RawPacketInserter(connection, sessionId);
         _upsertStream = SqlCommands.Prepare(connection, """
             INSERT INTO packet_stream(flow_id, pid, protocol, local_address, local_port, remote_address, remote_port, remote_id, flow_ended)
@@ -133,7 +136,10 @@ internal sealed class PacketStreamWriter : IBatchTableWriter
         _packets.Flush();
         foreach (var state in _dirty) CloseMinute(state);
         foreach (var (streamId, minute, t) in _closedMinutes)
+        {
             _upsertMinute.Bind(1, streamId).Bind(2, minute).Bind(3, t.PacketsIn).Bind(4, t.BytesIn).Bind(5, t.PacketsOut).Bind(6, t.BytesOut).Execute();
+            _usage.AddStream(streamId, minute, t);
+        }
     }
 
     public void RolledBack()
