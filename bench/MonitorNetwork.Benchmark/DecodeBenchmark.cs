@@ -5,6 +5,7 @@ using Microsoft.Diagnostics.Tracing;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Sources;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Benchmark;
 

@@ -2,6 +2,7 @@
 // collect does after decoding (bounded queue, batching, Polly, the writer with rollups), and nothing before it.
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Sources;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Benchmark;
 

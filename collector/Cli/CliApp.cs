@@ -1,7 +1,6 @@
 // The command line: builds the commands, turns parse errors into one line and exit code 2, and maps every
 // failure to its exit code through Failure.Describe. No stack trace ever reaches the user.
 using System.CommandLine;
-using MonitorNetwork.Collector.Cli.Commands;
 
 namespace MonitorNetwork.Collector.Cli;
 

@@ -17,7 +17,7 @@ public sealed record CollectorSettings(string DatabasePath, ulong Keywords, Time
     TimeSpan? DnsWindow = null)
 {
     /// <summary>Parses <paramref name="o"/>; throws a usage failure naming the first bad value.</summary>
-    public static CollectorSettings From(Hosting.CollectorOptions o)
+    public static CollectorSettings From(CollectorOptions o)
     {
         ulong keywords;
         try

@@ -27,7 +27,7 @@ public static class StoreLocation
         var builder = new ConfigurationBuilder().AddJsonFile(Path.Combine(programDirectory, "appsettings.json"), optional: true);
         if (settingsFile is not null) builder.AddJsonFile(Path.GetFullPath(settingsFile), optional: true);
         var configured = builder.AddEnvironmentVariables("MONITORNETWORK_")
-            .Build()[$"{Hosting.CollectorOptions.Section}:{nameof(Hosting.CollectorOptions.DatabasePath)}"];
+            .Build()[$"{CollectorOptions.Section}:{nameof(CollectorOptions.DatabasePath)}"];
         return string.IsNullOrWhiteSpace(configured) ? StorePaths.DefaultDatabasePath() : configured;
     }
 }

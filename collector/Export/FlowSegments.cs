@@ -5,9 +5,9 @@
 // segment was sent; open flows are looked at every export. What a flow's counters are: an ended flow's totals, an
 // open flow's newest record (FlowStats), else nothing yet.
 // Corrections come from import --replace (export_correction): what it took out of segments already sent, negated.
+using MonitorNetwork.Collector.Store;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using MonitorNetwork.Collector.Store.Writers;
 
 namespace MonitorNetwork.Collector.Export;
 

@@ -2,6 +2,7 @@
 // then MONITORNETWORK_ environment variables, then the
 // options given on the command line; Windows service
 // support; the two-stage console lifetime when not running as a service.
+using MonitorNetwork.Collector.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Store;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Running;
 

@@ -6,6 +6,7 @@
 // IEtwSession, so all of this runs in Linux tests with a fake.
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Sources;
 

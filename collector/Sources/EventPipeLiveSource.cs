@@ -4,6 +4,7 @@ using System.Diagnostics.Tracing;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Sources;
 

@@ -1,5 +1,6 @@
 // The seam at the ETW edge: what the real-time source needs of a TraceEvent session, so that its own code (start,
 // stop, drain, loss, failures) runs in Linux tests against a fake, and TraceEventSession stays in one thin adapter.
+using MonitorNetwork.Collector.Routing;
 namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>One started real-time session.</summary>

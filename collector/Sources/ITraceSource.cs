@@ -1,5 +1,6 @@
 // The seam between where events come from (ETW real-time, .etl, .nettrace, a live EventPipe) and the run
 // that stores them. Tests replace the Windows sources with EventPipe ones through this interface.
+using MonitorNetwork.Collector.Routing;
 namespace MonitorNetwork.Collector.Sources;
 
 /// <summary>A stream of trace events that feeds an <see cref="EventRouter"/> until it ends or is cancelled.</summary>

@@ -3,6 +3,7 @@
 using System.Runtime.Versioning;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Session;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Sources;
 

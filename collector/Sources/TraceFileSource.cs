@@ -4,6 +4,7 @@
 // Each format supplies only how to open its reader, how to stop it, and how far it got.
 using Microsoft.Diagnostics.Tracing;
 using MonitorNetwork.Collector.Failures;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Sources;
 

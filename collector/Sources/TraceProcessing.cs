@@ -1,6 +1,7 @@
 // Runs a TraceEvent dispatcher's blocking Process() loop on its own thread, with cancellation mapped to
 // StopProcessing, so every source handles stop the same way.
 using Microsoft.Diagnostics.Tracing;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Sources;
 

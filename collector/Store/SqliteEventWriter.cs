@@ -4,7 +4,6 @@
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Store.Writers;
 
 namespace MonitorNetwork.Collector.Store;
 

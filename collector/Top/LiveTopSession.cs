@@ -2,6 +2,7 @@
 using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Sources;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Top;
 

@@ -5,7 +5,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using MonitorNetwork.Collector.Cli.Commands;
 using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Store;

@@ -3,6 +3,7 @@
 using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Tests.TestSupport;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Tests;
 
@@ -57,7 +58,7 @@ public class DecoderFuzzTests
     public void Route_HostileEvents_AreCountedAsMalformedInTheSession()
     {
         var pipeline = new Pipeline.EventPipeline(new NoWriter(), new Pipeline.PipelineOptions());
-        var router = new Sources.EventRouter(pipeline);
+        var router = new Routing.EventRouter(pipeline);
         router.Route(FakeEventView.Of("Packet", ProviderContract.Fields.Packet, "<<<EXCEPTION_DURING_VALUE_LOOKUP x>>>"));
         router.Route(FakeEventView.Of("FlowEstablished", ProviderContract.Fields.FlowEstablished, 1UL, 2U, (byte)0, (byte)6, Guid.Empty, (ushort)1, Guid.Empty, (ushort)2, new string('p', 64 * 1024)));
         router.Route(new FakeEventView("NoSuchEvent", [], []));

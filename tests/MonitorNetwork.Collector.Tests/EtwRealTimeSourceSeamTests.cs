@@ -143,7 +143,7 @@ public class EtwRealTimeSourceSeamTests
         var stats = await CliRun.RunAsync("stats", "--db", db);
         Assert.Contains("the driver is installed but was not running in the last session", stats.Out, StringComparison.Ordinal);
         var status = new StringWriter();
-        Cli.Commands.ServiceCommand.WriteStatus(null, db, status);
+        Cli.ServiceCommand.WriteStatus(null, db, status);
         Assert.Contains("driver: the driver is installed but was not running", status.ToString(), StringComparison.Ordinal);
     }
 
@@ -274,7 +274,7 @@ public class EtwRealTimeSourceSeamTests
         var db = dir.File("host.db");
         var sessions = new FakeEtwSessions { LossToReport = 5 };
         sessions.EventsToDeliver.AddRange(TrafficScript.Build(flows: 5, packetsPerFlow: 3));
-        var exit = await Cli.Commands.CollectCommand.RunHostAsync(
+        var exit = await Cli.CollectCommand.RunHostAsync(
             new Dictionary<string, string?> { ["Collector:DatabasePath"] = db, ["Collector:Duration"] = "1s", ["Logging:LogLevel:Default"] = "Warning" },
             (o, keywords) => new EtwRealTimeSource(new EtwSessionOptions(o.SessionName, o.BufferSizeMB, o.Force),
                 EtwProvider.Driver(keywords), sessions, snapshot: _ => [], ownerLocks: sessions.OwnerLocks));

@@ -272,7 +272,7 @@ public class ExportTests
         using var dir = new TempDirectory();
         var db = dir.File("agent.db");
         Fill(db, seed: 10, flows: 4);
-        var options = new Hosting.CollectorOptions { DatabasePath = db, ExportTo = dir.File("fleet"), ExportEvery = "1h" };
+        var options = new Configuration.CollectorOptions { DatabasePath = db, ExportTo = dir.File("fleet"), ExportEvery = "1h" };
         var exporter = new Hosting.PeriodicExporter(Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<Hosting.PeriodicExporter>.Instance);
         await exporter.RunOnceAsync(CancellationToken.None);
         Assert.Equal(1, exporter.Runs);
@@ -281,7 +281,7 @@ public class ExportTests
         using var host = Hosting.CollectorHost.Build(new Dictionary<string, string?> { ["Collector:ExportTo"] = dir.File("fleet"), ["Collector:ExportEvery"] = "1h" },
             (_, _) => throw new InvalidOperationException("not started"));
         Assert.NotNull(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<Hosting.PeriodicExporter>(host.Services));
-        var half = Assert.Throws<Failures.MonitorNetworkException>(() => Configuration.CollectorSettings.From(new Hosting.CollectorOptions { ExportTo = "x" }));
+        var half = Assert.Throws<Failures.MonitorNetworkException>(() => Configuration.CollectorSettings.From(new Configuration.CollectorOptions { ExportTo = "x" }));
         Assert.Equal(Failures.FailureKind.Usage, half.Kind);
     }
 }

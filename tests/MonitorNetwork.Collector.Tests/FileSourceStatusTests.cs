@@ -6,6 +6,7 @@ using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Running;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Tests.TestSupport;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Tests;
 

@@ -112,7 +112,7 @@ public class HostileValuesTests
         AssertShowable(screen.ToString(), name + " in top");
 
         var stats = new StringWriter();
-        Cli.Commands.StatsCommand.Write(new StoreSummary("/data/" + value + ".db", 0, 10, null, null, 0, 0, 0, 0, 0, 0, 1, value, 0, 0, 0, 0, 0, 0), stats, terminal: true);
+        Cli.StatsCommand.Write(new StoreSummary("/data/" + value + ".db", 0, 10, null, null, 0, 0, 0, 0, 0, 0, 1, value, 0, 0, 0, 0, 0, 0), stats, terminal: true);
         AssertShowable(stats.ToString(), name + " in stats");
 
         var (_, message) = Cli.Failure.Describe(new Failures.MonitorNetworkException(Failures.FailureKind.NotFound, "no database at /data/" + value));
@@ -376,7 +376,7 @@ public class HostileValuesTests
 
         var wrongType = Assert.ThrowsAny<InvalidOperationException>(() => new Microsoft.Extensions.Configuration.ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Collector:QueueCapacity"] = "lots" }).Build()
-            .GetSection("Collector").Get<Hosting.CollectorOptions>());
+            .GetSection("Collector").Get<Configuration.CollectorOptions>());
         (code, message) = Cli.Failure.Describe(wrongType);
         Assert.Equal(Cli.ExitCode.BadConfiguration, code);
         Assert.Contains("Collector:QueueCapacity", message, StringComparison.Ordinal);

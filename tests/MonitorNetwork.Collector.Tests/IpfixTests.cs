@@ -330,7 +330,7 @@ public class IpfixTests
         using var dir = new TempDirectory();
         var db = await DemoStore(dir);
         using var listener = new Listener();
-        var options = new Hosting.CollectorOptions { DatabasePath = db, ExportIpfix = $"127.0.0.1:{listener.Port}", ExportEvery = "5m" };
+        var options = new Configuration.CollectorOptions { DatabasePath = db, ExportIpfix = $"127.0.0.1:{listener.Port}", ExportEvery = "5m" };
         var exporter = new Hosting.PeriodicExporter(Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<Hosting.PeriodicExporter>.Instance);
         await exporter.RunOnceAsync(CancellationToken.None);
         Assert.Equal(1, exporter.Runs);
@@ -341,7 +341,7 @@ public class IpfixTests
         foreach (var option in install.All) command.Options.Add(option);
         var given = install.Overrides(command.Parse(["--export-ipfix", "10.0.0.5:4739", "--export-every", "5m"]));
         Assert.Contains("\"ExportIpfix\": \"10.0.0.5:4739\"", Service.ServiceSettings.ToJson(given), StringComparison.Ordinal); // what the service reads
-        var bad = Assert.Throws<Failures.MonitorNetworkException>(() => Configuration.CollectorSettings.From(new Hosting.CollectorOptions { ExportIpfix = "x:1" }));
+        var bad = Assert.Throws<Failures.MonitorNetworkException>(() => Configuration.CollectorSettings.From(new Configuration.CollectorOptions { ExportIpfix = "x:1" }));
         Assert.Equal(Failures.FailureKind.Usage, bad.Kind); // --export-ipfix without --export-every
     }
 

@@ -11,6 +11,7 @@ using MonitorNetwork.Collector.Queries;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Store;
 using MonitorNetwork.Collector.Tests.TestSupport;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Tests;
 

@@ -7,6 +7,7 @@ using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Tests.TestSupport;
 using MonitorNetwork.Collector.Top;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Tests;
 

@@ -2,7 +2,6 @@
 using System.Text.Json;
 using Dapper;
 using MonitorNetwork.Collector.Cli;
-using MonitorNetwork.Collector.Cli.Commands;
 using MonitorNetwork.Collector.Output;
 using MonitorNetwork.Collector.Queries;
 using MonitorNetwork.Collector.Store;

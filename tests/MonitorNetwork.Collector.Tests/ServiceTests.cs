@@ -147,11 +147,11 @@ public class ServiceTests
         File.WriteAllBytes(sys, [0x4d, 0x5a]);
         var scm = new FakeScm { FailAt = 4 }; // the collector's start fails...
         scm.AlwaysFail.Add("delete MonitorNetworkDriver"); // ...and the driver's service cannot be deleted (marked for deletion)
-        var saved = Cli.Commands.ServiceCommand.Control;
-        var savedProgram = Cli.Commands.ServiceCommand.Program;
-        Cli.Commands.ServiceCommand.Control = () => scm;
+        var saved = Cli.ServiceCommand.Control;
+        var savedProgram = Cli.ServiceCommand.Program;
+        Cli.ServiceCommand.Control = () => scm;
         var program = new ProgramFolder(AppContext.BaseDirectory, dir.File("Program Files/MonitorNetwork"));
-        Cli.Commands.ServiceCommand.Program = () => program;
+        Cli.ServiceCommand.Program = () => program;
         try
         {
             using var error = new StringWriter();
@@ -166,8 +166,8 @@ public class ServiceTests
         }
         finally
         {
-            Cli.Commands.ServiceCommand.Control = saved;
-            Cli.Commands.ServiceCommand.Program = savedProgram;
+            Cli.ServiceCommand.Control = saved;
+            Cli.ServiceCommand.Program = savedProgram;
         }
     }
 
@@ -268,10 +268,10 @@ public class ServiceTests
     /// <summary>Runs `service install|uninstall ...` against the fake SCM, a temporary Program Files and ProgramData.</summary>
     private static async Task<(int Code, string Out, string Error)> ServiceCli(FakeScm scm, TempDirectory dir, params string[] args)
     {
-        var (control, program, settings) = (Cli.Commands.ServiceCommand.Control, Cli.Commands.ServiceCommand.Program, Cli.Commands.ServiceCommand.SettingsPath);
-        Cli.Commands.ServiceCommand.Control = () => scm;
-        Cli.Commands.ServiceCommand.Program = () => new ProgramFolder(UserProgram(dir), dir.File("Program Files/MonitorNetwork"));
-        Cli.Commands.ServiceCommand.SettingsPath = () => dir.File("ProgramData/MonitorNetwork/service-settings.json");
+        var (control, program, settings) = (Cli.ServiceCommand.Control, Cli.ServiceCommand.Program, Cli.ServiceCommand.SettingsPath);
+        Cli.ServiceCommand.Control = () => scm;
+        Cli.ServiceCommand.Program = () => new ProgramFolder(UserProgram(dir), dir.File("Program Files/MonitorNetwork"));
+        Cli.ServiceCommand.SettingsPath = () => dir.File("ProgramData/MonitorNetwork/service-settings.json");
         try
         {
             using var output = new StringWriter();
@@ -281,7 +281,7 @@ public class ServiceTests
         }
         finally
         {
-            (Cli.Commands.ServiceCommand.Control, Cli.Commands.ServiceCommand.Program, Cli.Commands.ServiceCommand.SettingsPath) = (control, program, settings);
+            (Cli.ServiceCommand.Control, Cli.ServiceCommand.Program, Cli.ServiceCommand.SettingsPath) = (control, program, settings);
         }
     }
 
@@ -304,7 +304,7 @@ public class ServiceTests
 
         // What the service's `collect --settings FILE` binds: every option given, paths absolute.
         using var host = Hosting.CollectorHost.Build(new Dictionary<string, string?>(), (_, _) => throw new InvalidOperationException("not started"), dir.Path, file);
-        var o = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.Extensions.Options.IOptions<Hosting.CollectorOptions>>(host.Services).Value;
+        var o = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.CollectorOptions>>(host.Services).Value;
         Assert.Equal((Path.GetFullPath("my.db"), "kernel", "all", "3d", "2GB", false, Path.GetFullPath("lake"), "1h"),
             (o.DatabasePath, o.Source, o.Keywords, o.PacketRetention, o.MaxDatabaseSize, o.Dns, o.ExportTo, o.ExportEvery));
     }
@@ -457,7 +457,7 @@ public class ServiceTests
         var scm = new FakeScm();
         scm.States["MonitorNetwork"] = "RUNNING";
         using var output = new StringWriter();
-        Cli.Commands.ServiceCommand.WriteStatus(scm, db, output);
+        Cli.ServiceCommand.WriteStatus(scm, db, output);
         var text = output.ToString();
         Assert.Contains("service MonitorNetwork: running", text);
         Assert.Contains("service MonitorNetworkDriver: not installed", text);
@@ -466,7 +466,7 @@ public class ServiceTests
         Assert.Contains("last session: 1 nettrace completed: received 2,942, written 2,942, dropped 0, lost 0, malformed 0, unknown 1", text);
 
         using var linux = new StringWriter();
-        Cli.Commands.ServiceCommand.WriteStatus(null, db, linux);
+        Cli.ServiceCommand.WriteStatus(null, db, linux);
         Assert.Contains("services: none on this OS (Windows only)", linux.ToString());
     }
 

@@ -5,6 +5,7 @@
 // Windows runs, while the source's rundown posts from another thread at the same time.
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Sources;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Tests.TestSupport;
 

@@ -5,6 +5,7 @@ using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Queries;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Store;
+using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Tests.TestSupport;
 

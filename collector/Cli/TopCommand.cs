@@ -1,5 +1,6 @@
 // `monitornetwork top [--db PATH] [--interval 2s] [--sort total|in|out|packets] [--rows N] [--once]`: a live view
 // of the busiest processes and remotes, read from the store while a collector or an import writes it.
+using MonitorNetwork.Collector.Service;
 using System.CommandLine;
 using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Contract;
@@ -8,7 +9,7 @@ using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Top;
 using Spectre.Console;
 
-namespace MonitorNetwork.Collector.Cli.Commands;
+namespace MonitorNetwork.Collector.Cli;
 
 /// <summary>Defines and runs the top command.</summary>
 internal static class TopCommand

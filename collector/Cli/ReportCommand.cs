@@ -5,7 +5,7 @@ using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Queries;
 using MonitorNetwork.Collector.Report;
 
-namespace MonitorNetwork.Collector.Cli.Commands;
+namespace MonitorNetwork.Collector.Cli;
 
 /// <summary>Defines and runs the report command.</summary>
 internal static class ReportCommand

@@ -8,7 +8,7 @@ using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Queries;
 using MonitorNetwork.Collector.Store;
 
-namespace MonitorNetwork.Collector.Cli.Commands;
+namespace MonitorNetwork.Collector.Cli;
 
 /// <summary>Defines and runs the export command.</summary>
 internal static class ExportCommand

@@ -1,7 +1,7 @@
 // Prepared Microsoft.Data.Sqlite commands with positional values: the writers' common way to run a statement.
 using Microsoft.Data.Sqlite;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Helpers for prepared commands reused across batches.</summary>
 internal static class SqlCommands

@@ -8,7 +8,7 @@
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Writes flows and their records' per-minute increases.</summary>
 internal sealed class FlowWriter : IBatchTableWriter

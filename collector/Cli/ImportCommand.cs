@@ -10,7 +10,7 @@ using MonitorNetwork.Collector.Running;
 using MonitorNetwork.Collector.Sources;
 using Spectre.Console;
 
-namespace MonitorNetwork.Collector.Cli.Commands;
+namespace MonitorNetwork.Collector.Cli;
 
 /// <summary>Defines and runs the import command.</summary>
 internal static class ImportCommand

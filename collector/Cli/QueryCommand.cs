@@ -7,7 +7,7 @@ using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Output;
 using MonitorNetwork.Collector.Queries;
 
-namespace MonitorNetwork.Collector.Cli.Commands;
+namespace MonitorNetwork.Collector.Cli;
 
 /// <summary>Defines and runs the query command.</summary>
 internal static class QueryCommand

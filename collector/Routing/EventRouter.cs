@@ -9,11 +9,10 @@
 // Lifecycle: Running from construction; Finish() drains the channel, flushes the builder's last records and ends the
 // thread; it is idempotent, and a post after it is dropped and counted.
 using System.Threading.Channels;
-using Microsoft.Diagnostics.Tracing;
 using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Pipeline;
 
-namespace MonitorNetwork.Collector.Sources;
+namespace MonitorNetwork.Collector.Routing;
 
 /// <summary>Connects a TraceEvent source to the decoder and the pipeline, through one routing thread.</summary>
 public sealed class EventRouter : IDisposable
@@ -30,7 +29,6 @@ public sealed class EventRouter : IDisposable
     private readonly Thread _thread;
     private readonly List<Events.MonitorEvent> _built = []; // the routing thread's alone
     private long _lastUs;                                  // the routing thread's alone
-    private long _sessionStartUs = long.MinValue;
     private int _finished;
 
     /// <summary>Starts the routing thread.</summary>
@@ -50,23 +48,6 @@ public sealed class EventRouter : IDisposable
 
     /// <summary>The pipeline events go to.</summary>
     public EventPipeline Pipeline => _pipeline;
-
-    /// <summary>
-    /// Subscribes to every event of <paramref name="source"/>: those the dynamic (TDH/EventPipe metadata) parser
-    /// decodes, and those no parser could (UnhandledEvents), so that an event of ours TraceEvent cannot parse is
-    /// counted as unknown rather than vanishing.
-    /// </summary>
-    public void Attach(TraceEventSource source)
-    {
-        source.Dynamic.All += data => OnEvent(source, data);
-        if (source is TraceEventDispatcher dispatcher) dispatcher.UnhandledEvents += data => OnEvent(source, data);
-    }
-
-    private void OnEvent(TraceEventSource source, TraceEvent data)
-    {
-        if (_sessionStartUs == long.MinValue) _sessionStartUs = TraceEventView.SessionStartUs(source);
-        Route(new TraceEventView(data, _sessionStartUs));
-    }
 
     /// <summary>Decodes one event (on the caller's thread: the source's) and hands it to the routing thread, or counts why not.</summary>
     public void Route<TView>(in TView view) where TView : IEventView

@@ -1,6 +1,6 @@
 // Settings of `collect`, bound from appsettings.json ("Collector" section), then MONITORNETWORK_ environment variables
 // (MONITORNETWORK_Collector__DatabasePath), then the options given on the command line.
-namespace MonitorNetwork.Collector.Hosting;
+namespace MonitorNetwork.Collector.Configuration;
 
 /// <summary>Configuration of the collector service.</summary>
 public sealed class CollectorOptions

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Writes <see cref="HealthEvent"/>s.</summary>
 internal sealed class HealthWriter(SqliteConnection connection, long sessionId) : IBatchTableWriter

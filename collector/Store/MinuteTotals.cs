@@ -1,5 +1,5 @@
 // Packets and bytes of one stream in one minute: a packet_minute row's counters.
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Counters of a packet_minute row, accumulated in memory before the batch's upsert.</summary>
 internal struct MinuteTotals

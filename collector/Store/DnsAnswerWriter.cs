@@ -2,7 +2,7 @@
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Writes DNS answers and finds a flow's host name at write time.</summary>
 internal sealed class DnsAnswerWriter : IBatchTableWriter

@@ -2,7 +2,7 @@
 // cache holds them all and a FlowEstablished rarely touches the table.
 using Microsoft.Data.Sqlite;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Image ids by (path, path as WFP gave it).</summary>
 internal sealed class ImageTable : IBatchTableWriter

@@ -1,7 +1,7 @@
 // Whether the MonitorNetwork driver is loaded: its kernel service (installed by driver/scripts) is running.
 using System.Runtime.Versioning;
 
-namespace MonitorNetwork.Collector.Sources;
+namespace MonitorNetwork.Collector.Service;
 
 /// <summary>Asks the Service Control Manager about the driver's service.</summary>
 [SupportedOSPlatform("windows")]

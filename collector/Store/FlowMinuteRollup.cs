@@ -2,7 +2,7 @@
 // memory per batch (a flow's records in one batch land in one row) and upserted before the commit.
 using Microsoft.Data.Sqlite;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>The minute rollup of flow records. Use from one thread.</summary>
 internal sealed class FlowMinuteRollup : IDisposable

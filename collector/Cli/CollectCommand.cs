@@ -1,5 +1,6 @@
 // `monitornetwork collect`: live collection from the driver's ETW provider into SQLite, as a console program
 // or a Windows service. On other systems it explains what does work there.
+using MonitorNetwork.Collector.Service;
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,7 +10,7 @@ using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Sources;
 
-namespace MonitorNetwork.Collector.Cli.Commands;
+namespace MonitorNetwork.Collector.Cli;
 
 /// <summary>Defines and runs the collect command.</summary>
 internal static class CollectCommand

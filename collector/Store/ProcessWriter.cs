@@ -2,7 +2,7 @@
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Writes process starts and ends; a later sighting fills what an earlier one lacked.</summary>
 internal sealed class ProcessWriter(SqliteConnection connection) : IBatchTableWriter

@@ -1,7 +1,7 @@
 // The batch's writers each own one family of tables; SqliteEventWriter runs them all inside one transaction.
 using Microsoft.Data.Sqlite;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>One family of tables, written inside the batch's transaction.</summary>
 internal interface IBatchTableWriter : IDisposable

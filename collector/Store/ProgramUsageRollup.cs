@@ -4,7 +4,7 @@
 // belongs to is asked of the store once (the views flow_program and stream_program) and remembered.
 using Microsoft.Data.Sqlite;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>The per-program usage rollups. Use from one thread; flushed after the writers that feed it.</summary>
 internal sealed class ProgramUsageRollup : IBatchTableWriter

@@ -2,7 +2,7 @@
 using System.CommandLine;
 using MonitorNetwork.Collector.Queries;
 
-namespace MonitorNetwork.Collector.Cli.Commands;
+namespace MonitorNetwork.Collector.Cli;
 
 /// <summary>Defines and runs the queries command.</summary>
 internal static class QueriesCommand

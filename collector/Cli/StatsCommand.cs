@@ -6,7 +6,7 @@ using MonitorNetwork.Collector.Output;
 using MonitorNetwork.Collector.Store;
 using Spectre.Console;
 
-namespace MonitorNetwork.Collector.Cli.Commands;
+namespace MonitorNetwork.Collector.Cli;
 
 /// <summary>Defines and runs the stats command.</summary>
 internal static class StatsCommand

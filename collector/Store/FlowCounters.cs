@@ -1,5 +1,5 @@
 // A flow's four counters, cumulative since it began, and what changed between two records of them.
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Packets and bytes in each direction, cumulative since the flow began (FlowStats, FlowDeleted).</summary>
 internal readonly record struct FlowCounters(long PacketsIn, long BytesIn, long PacketsOut, long BytesOut)

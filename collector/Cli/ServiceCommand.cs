@@ -7,7 +7,7 @@ using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Service;
 using MonitorNetwork.Collector.Store;
 
-namespace MonitorNetwork.Collector.Cli.Commands;
+namespace MonitorNetwork.Collector.Cli;
 
 /// <summary>Defines and runs the service commands.</summary>
 internal static class ServiceCommand

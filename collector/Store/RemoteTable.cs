@@ -2,7 +2,7 @@
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Remote ids, with a cache that skips the upsert for sightings no earlier than one already stored.</summary>
 internal sealed class RemoteTable : IBatchTableWriter

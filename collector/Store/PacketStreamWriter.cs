@@ -4,7 +4,7 @@
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Store.Writers;
+namespace MonitorNetwork.Collector.Store;
 
 /// <summary>Writes packets and the minute rollup. Use from one thread.</summary>
 internal sealed class PacketStreamWriter : IBatchTableWriter
