@@ -27,7 +27,7 @@ internal static class BusyHostBenchmark
     public static async Task<int> RunAsync(string dir, int hours, int flowsPerHour, long packetsPerDay)
     {
         var random = new Random(2026);
-        var startUs = new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1000;
+        var startUs = MonitorNetwork.Collector.Events.UnixMicros.From(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
         var packetsDb = Path.Combine(dir, "packets.db");
         var flowsDb = Path.Combine(dir, "flows.db");
         var withPackets = new FlowRecordBuilder(FlowRecordBuilder.DefaultInterval, keepPackets: true);

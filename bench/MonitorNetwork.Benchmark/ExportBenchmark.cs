@@ -12,7 +12,7 @@ internal static class ExportBenchmark
     public static async Task<int> RunAsync(string dir, long packets, int flows)
     {
         var db = Path.Combine(dir, "export.db");
-        var startUs = (DateTime.UtcNow.AddDays(-1) - DateTime.UnixEpoch).Ticks / 10;
+        var startUs = MonitorNetwork.Collector.Events.UnixMicros.From(DateTime.UtcNow.AddDays(-1));
         var stepUs = Math.Max(1, 86_400_000_000L / (packets + 2L * flows));
         using (var c = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(5)))
         {

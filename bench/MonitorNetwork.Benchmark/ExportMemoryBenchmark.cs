@@ -61,7 +61,7 @@ internal static class ExportMemoryBenchmark
     /// <summary>N flows over a day: FlowEstablished, a FlowStats, and FlowDeleted for three in four.</summary>
     private static void Fill(string db, int n)
     {
-        var startUs = (DateTime.UtcNow.AddDays(-1) - DateTime.UnixEpoch).Ticks / 10;
+        var startUs = MonitorNetwork.Collector.Events.UnixMicros.From(DateTime.UtcNow.AddDays(-1));
         var step = 86_400_000_000L / Math.Max(1, n);
         var local = NetAddress.FromIPAddress(IPAddress.Parse("10.20.30.40"));
         IEnumerable<MonitorEvent> Events()

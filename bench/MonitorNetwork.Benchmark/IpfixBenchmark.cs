@@ -14,7 +14,7 @@ internal static class IpfixBenchmark
     public static async Task<int> RunAsync(string dir, int flows)
     {
         var db = Path.Combine(dir, "ipfix.db");
-        var startUs = (DateTime.UtcNow.AddDays(-1) - DateTime.UnixEpoch).Ticks / 10;
+        var startUs = MonitorNetwork.Collector.Events.UnixMicros.From(DateTime.UtcNow.AddDays(-1));
         var local = NetAddress.FromIPAddress(IPAddress.Parse("10.20.30.40"));
         using (var c = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(5)))
         {

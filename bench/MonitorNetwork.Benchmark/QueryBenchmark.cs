@@ -16,7 +16,7 @@ internal static class QueryBenchmark
             TimeQueries(existing, repeats);
             return;
         }
-        var startUs = (DateTime.UtcNow.AddDays(-1) - DateTime.UnixEpoch).Ticks / 10;
+        var startUs = MonitorNetwork.Collector.Events.UnixMicros.From(DateTime.UtcNow.AddDays(-1));
         var stepUs = Math.Max(1, 86_400_000_000L / (packets + 2L * flows)); // the store spans one day, as a day of collection would
         var withRollups = Ingest(Path.Combine(dir, "queries.db"), packets, flows, startUs, stepUs, rollups: true, dnsAnswersPerFlow).WallRate;
         var sample = Math.Min(packets, 4_000_000);

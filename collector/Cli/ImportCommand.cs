@@ -121,7 +121,7 @@ internal static class ImportCommand
                 continue;
             }
             var (firstId, status, startedUs) = earlier[^1];
-            var when = DateTime.UnixEpoch.AddTicks(startedUs * 10).ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            var when = Events.UnixMicros.Format(startedUs);
             throw new MonitorNetworkException(FailureKind.AlreadyImported,
                 $"{source.Detail} is in the store already (session {firstId}, {status}, {when}): --replace imports it in place of that session, --again imports it once more");
         }

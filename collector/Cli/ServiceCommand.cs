@@ -94,7 +94,7 @@ internal static class ServiceCommand
         var s = StoreStats.Read(connection, database);
         static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
         output.WriteLine($"store size: {s.SizeBytes / 1048576.0:F1} MiB");
-        output.WriteLine($"newest event: {(s.LastUs is { } us ? DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-")}");
+        output.WriteLine($"newest event: {(s.LastUs is { } us ? Events.UnixMicros.Format(us) : "-")}");
         if (s.DriverMissingInLastSession) output.WriteLine("driver: " + StoreSummary.DriverMissingLine);
         var last = StoreStats.LastSession(connection);
         output.WriteLine(last is null

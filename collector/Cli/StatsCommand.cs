@@ -39,7 +39,7 @@ internal static class StatsCommand
         var grid = new Grid().AddColumn().AddColumn();
         void Row(string name, string value) => grid.AddRow(new Text(name), new Text(DisplayText.OneLine(value)));
         static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
-        static string T(long? us) => us is { } v ? DateTime.UnixEpoch.AddTicks(v * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture) : "-";
+        static string T(long? us) => us is { } v ? Events.UnixMicros.Format(v, "yyyy-MM-dd HH:mm:ss.ffffff'Z'") : "-";
         Row("database", s.Path);
         Row("size on disk", $"{s.SizeBytes / 1048576.0:F1} MiB ({N(s.SizeBytes)} bytes, with WAL)");
         Row("schema version", s.SchemaVersion.ToString(CultureInfo.InvariantCulture));

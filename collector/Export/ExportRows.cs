@@ -18,7 +18,7 @@ public abstract class ExportRow
     [ParquetIgnore] public abstract DateTime PartitionTime { get; }
 
     /// <summary>UTC microseconds to a UTC DateTime.</summary>
-    public static DateTime Utc(long us) => DateTime.SpecifyKind(DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond), DateTimeKind.Utc);
+    public static DateTime Utc(long us) => Events.UnixMicros.ToDateTime(us);
 }
 
 /// <summary>

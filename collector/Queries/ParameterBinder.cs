@@ -90,7 +90,7 @@ public static class ParameterBinder
             : null;
     }
 
-    private static long ToUs(DateTimeOffset t) => (t.UtcDateTime - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+    private static long ToUs(DateTimeOffset t) => Events.UnixMicros.From(t);
 
     private static MonitorNetworkException Bad(QueryParameter p, string text, string expected) =>
         new(FailureKind.Usage, $"parameter {p.Name}: '{text}' is not {expected}");

@@ -155,10 +155,10 @@ public static class HtmlReport
         sb.Append("<dt>").Append(Esc(name)).Append("</dt><dd>").Append(fromData ? "<bdi>" : "").Append(Esc(value)).Append(fromData ? "</bdi>" : "").Append("</dd>");
 
     private static string Time(long us) => us >= ParameterBinder.MaxTimeUs ? "max"
-        : DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        : Events.UnixMicros.Format(us);
 
     private static string ShortTime(long us, long bucketSeconds) =>
-        DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString(bucketSeconds < 60 ? "HH:mm:ss" : "MM-dd HH:mm", CultureInfo.InvariantCulture);
+        Events.UnixMicros.Format(us, bucketSeconds < 60 ? "HH:mm:ss" : "MM-dd HH:mm");
 
     private static string Esc(string text) => WebUtility.HtmlEncode(DisplayText.Escape(text));
 

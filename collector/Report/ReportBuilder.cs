@@ -45,12 +45,12 @@ public static class ReportBuilder
 
         QueryResult Run(string name, bool limited) =>
             QueryExecutor.Run(databasePath, QueryCatalog.Find(name)!, Parameters(name, sinceUs, untilUs, limited ? top : null, null, now));
-        return new ReportData(Path.GetFullPath(databasePath), SessionStore.ToUnixUs(now), sinceUs, untilUs, summary.FirstUs, summary.LastUs, bucket, top, timeline,
+        return new ReportData(Path.GetFullPath(databasePath), Events.UnixMicros.From(now), sinceUs, untilUs, summary.FirstUs, summary.LastUs, bucket, top, timeline,
             Run("top-processes", true), Run("top-remotes", true), Run("new-remotes", true), Run("listeners", true), Run("loss", false),
             Usage(databasePath, fromUs, toUs, Math.Max(60, bucket)), note);
     }
 
-    private static string Iso(long us) => DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Iso(long us) => Events.UnixMicros.Format(us);
 
     /// <summary>
     /// Bytes per program per bucket over [fromUs, toUs): from program_hour when a bucket is an hour or more, else from
@@ -106,7 +106,7 @@ public static class ReportBuilder
         foreach (var row in rows.Rows)
         {
             var start = DateTimeOffset.Parse((string)row[0]!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-            var us = SessionStore.ToUnixUs(start);
+            var us = Events.UnixMicros.From(start);
             byStart[us] = new TimelinePoint(us, AsLong(row[1]), AsLong(row[2]), AsLong(row[3]));
         }
         if (byStart.Count == 0) return [];

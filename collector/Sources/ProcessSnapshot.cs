@@ -23,7 +23,7 @@ public static class ProcessSnapshot
             {
                 try
                 {
-                    var startUs = (process.StartTime.ToUniversalTime() - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+                    var startUs = Events.UnixMicros.From(process.StartTime);
                     string? image = null;
                     try
                     {

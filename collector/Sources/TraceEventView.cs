@@ -34,5 +34,5 @@ public readonly struct TraceEventView(TraceEvent data, long sessionStartUs) : IE
 
     /// <summary>UTC microseconds since the Unix epoch of a source's session start, the base of relative event times.</summary>
     public static long SessionStartUs(TraceEventSource source) =>
-        (source.SessionStartTime.ToUniversalTime() - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+        Events.UnixMicros.From(source.SessionStartTime);
 }

@@ -23,7 +23,7 @@ public static class SessionStore
             """,
             new
             {
-                started = ToUnixUs(startedUtc),
+                started = Events.UnixMicros.From(startedUtc),
                 source,
                 detail,
                 host = Environment.MachineName,
@@ -48,10 +48,8 @@ public static class SessionStore
                 buffers_lost = @BuffersLost, input_bytes_skipped = @bytesSkipped
             WHERE session_id = @sessionId
             """,
-            new { ended = ToUnixUs(endedUtc), status, c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, c.BuffersLost, sessionId, bytesSkipped }, tx);
+            new { ended = Events.UnixMicros.From(endedUtc), status, c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, c.BuffersLost, sessionId, bytesSkipped }, tx);
         tx.Commit();
     }
 
-    /// <summary>UTC microseconds since the Unix epoch.</summary>
-    public static long ToUnixUs(DateTimeOffset t) => (t.UtcDateTime - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
 }

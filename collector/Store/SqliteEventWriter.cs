@@ -1,5 +1,5 @@
 // Writes batches of decoded events into SQLite: one transaction per batch, in which one writer per family of
-// tables (Store/Writers) does its part. This class only routes events, keeps the session's counters, and runs the
+// tables (the Store's table writers) does its part. This class only routes events, keeps the session's counters, and runs the
 // pruner between batches.
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
@@ -97,7 +97,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         {
             foreach (var w in _all) w.Begin(tx);
             _updateSession.Transaction = tx;
-            var nowUs = SessionStore.ToUnixUs(_clock.GetUtcNow());
+            var nowUs = Events.UnixMicros.From(_clock.GetUtcNow());
             foreach (var evt in batch)
             {
                 // A zeroed or lying clock (1601, 1969, next year) would put the event outside every time window, or

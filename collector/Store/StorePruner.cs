@@ -41,7 +41,7 @@ public sealed class StorePruner(SqliteConnection connection, RetentionOptions op
     public void RunPass()
     {
         var clock = Stopwatch.StartNew();
-        var nowUs = SessionStore.ToUnixUs(now());
+        var nowUs = Events.UnixMicros.From(now());
         var packetCutoff = nowUs - (long)options.PacketRetention.TotalMicroseconds;
         var flowCutoff = nowUs - (long)options.FlowRetention.TotalMicroseconds;
         while (clock.Elapsed < options.PassBudget

@@ -35,7 +35,7 @@ public static class TopView
         state ??= new ViewState();
         // The view shows the newest data, not the wall clock: say so when that data is old (a stopped collector,
         // an imported recording), so nobody mistakes yesterday's minute for now.
-        var ageSeconds = (SessionStore.ToUnixUs(now) - snapshot.WindowEndUs) / 1e6;
+        var ageSeconds = (Events.UnixMicros.From(now) - snapshot.WindowEndUs) / 1e6;
         var status = snapshot.Processes.Count == 0 ? "no traffic in the store yet"
             : $"{Time(snapshot.WindowStartUs)} +{snapshot.Seconds:F0} s, by {sort.ToString().ToLowerInvariant()}"
               + (state.Filter.Length > 0 ? $", filter '{state.Filter}'" : "") + (state.Paused ? ", paused" : "");
@@ -103,5 +103,5 @@ public static class TopView
     };
 
     private static string Time(long us) =>
-        DateTime.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        Events.UnixMicros.Format(us);
 }

@@ -58,7 +58,7 @@ public class FirstFiveMinutesTests
         using var dir = new TempDirectory();
         var db = await ImportDemo(dir);
         var later = DateTimeOffset.UtcNow.AddDays(30);
-        var sinceUs = Store.SessionStore.ToUnixUs(later.AddHours(-24));
+        var sinceUs = Events.UnixMicros.From(later.AddHours(-24));
         var data = ReportBuilder.Build(db, sinceUs, Queries.ParameterBinder.MaxTimeUs, 10, later, windowIsDefault: true);
         Assert.NotNull(data.WindowNote);
         Assert.Contains("holds no events", data.WindowNote);

@@ -210,7 +210,7 @@ public class HostileValuesTests
         var remote = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("93.184.216.34"));
         var year1601 = -11_644_473_600_000_000L; // FILETIME 0 read as Unix microseconds
         var year1969 = -1_000_000L;
-        var nextYear = SessionStore.ToUnixUs(DateTimeOffset.UtcNow.AddYears(1));
+        var nextYear = Events.UnixMicros.From(DateTimeOffset.UtcNow.AddYears(1));
         using (var c = StoreDatabase.OpenForWriting(path, Busy))
         {
             using var writer = new SqliteEventWriter(c, SessionStore.Begin(c, "test", null, DateTimeOffset.UtcNow));

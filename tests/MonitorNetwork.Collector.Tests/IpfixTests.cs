@@ -148,7 +148,7 @@ public class IpfixTests
         var locals = c.Query<string>("SELECT DISTINCT local_address FROM flow").ToHashSet();
         Assert.All(got, g => Assert.Equal(locals.Contains(g.Src) ? "E" : "I", g.Dir));
         // Times: nfdump's first-seen is the segment's start, to the second it prints.
-        var firstStart = DateTime.UnixEpoch.AddTicks(c.ExecuteScalar<long>("SELECT min(start_ts_us) FROM flow") * 10).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var firstStart = Events.UnixMicros.Format(c.ExecuteScalar<long>("SELECT min(start_ts_us) FROM flow"), "yyyy-MM-dd HH:mm:ss");
         Assert.Contains(got, g => g.Start.StartsWith(firstStart, StringComparison.Ordinal));
     }
 

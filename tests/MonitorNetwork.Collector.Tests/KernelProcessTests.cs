@@ -20,7 +20,7 @@ public class KernelProcessTests
     private static readonly string[] ProcessFields = ["ProcessID", "CreateTime", "ParentProcessID", "SessionID", "ImageName"];
     private static readonly string[] NetworkFields = ["PID", "size", "daddr", "saddr", "dport", "sport", "seqnum", "connid"];
 
-    private static DateTime At(long us) => DateTime.UnixEpoch.AddTicks(us * 10);
+    private static DateTime At(long us) => Events.UnixMicros.ToDateTime(us);
 
     private static FakeEventView Process(int id, int pid, long createdUs, string image, long ts) =>
         new("ProcessStart", ProcessFields, [pid, At(createdUs), 4, 1, image], KernelProcessDecoder.ProviderGuid, KernelProcessDecoder.ProviderName, ts, eventId: id);
@@ -63,7 +63,7 @@ public class KernelProcessTests
     [Fact]
     public void Snapshot_FindsThisProcessWithStartTimeAndImage()
     {
-        var now = SessionStore.ToUnixUs(DateTimeOffset.UtcNow);
+        var now = Events.UnixMicros.From(DateTimeOffset.UtcNow);
         var self = ProcessSnapshot.Take(now).Single(p => p.ProcessId == (uint)Environment.ProcessId);
         Assert.InRange(self.StartTimeUs, now - 3_600_000_000L * 24, now);
         Assert.False(string.IsNullOrEmpty(self.ImagePath));

@@ -42,6 +42,7 @@ public sealed class NamedQueryGoldenTests : IClassFixture<NamedQueryGoldenTests.
 
     private static object?[][] Rows(QueryResult r) => r.Rows.Select(row => row.ToArray()).ToArray();
 
+    // Written here, not with UnixMicros: the expectations are computed apart from the code they check.
     private static string Iso(long us) => DateTime.UnixEpoch.AddTicks(us * 10).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     private bool HasFlowRow(ulong flowId) => _established.Any(f => f.FlowId == flowId) || _deleted.ContainsKey(flowId);

@@ -128,7 +128,7 @@ public sealed class QueryCommandTests : IClassFixture<NamedQueryGoldenTests.Fixt
         Assert.Contains($"{packets:N0} (", output);
         // Exact to the microsecond, not the minute: the first and last events the store holds.
         var times = _store.Events.Where(e => e is Events.PacketEvent or Events.FlowEstablishedEvent or Events.FlowDeletedEvent).Select(e => e.TimestampUs).ToList();
-        string At(long us) => DateTime.UnixEpoch.AddTicks(us * 10).ToString("yyyy-MM-dd HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        string At(long us) => Events.UnixMicros.Format(us, "yyyy-MM-dd HH:mm:ss.ffffff'Z'");
         Assert.Matches($@"first event\s+{System.Text.RegularExpressions.Regex.Escape(At(times.Min()))}", output);
         Assert.Matches($@"last event\s+{System.Text.RegularExpressions.Regex.Escape(At(times.Max()))}", output);
         Assert.Contains("dropped 30, lost 4, malformed 2, unknown 1", output);

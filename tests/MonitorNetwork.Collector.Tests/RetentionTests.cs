@@ -14,7 +14,7 @@ public class RetentionTests
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
     private static readonly NetAddress Local = NetAddress.FromIPAddress(IPAddress.Parse("10.0.0.1"));
 
-    private static long Us(DateTimeOffset t) => SessionStore.ToUnixUs(t);
+    private static long Us(DateTimeOffset t) => Events.UnixMicros.From(t);
 
     /// <summary>Packet i of flow i/50: fifty packets a flow, as a busy host sends them.</summary>
     private static PacketEvent Packet(long ts, int i) =>

@@ -76,7 +76,7 @@ public sealed class KernelProcessDecoder : IEventDecoder
             case ulong fileTime when fileTime is > 0 and < long.MaxValue: utc = DateTime.FromFileTimeUtc((long)fileTime); break;
             default: return false;
         }
-        us = (utc - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+        us = Events.UnixMicros.From(utc);
         return true;
     }
 }
