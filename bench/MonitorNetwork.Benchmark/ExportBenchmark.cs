@@ -19,7 +19,7 @@ internal static class ExportBenchmark
             var session = SessionStore.Begin(c, "benchmark", "export", DateTimeOffset.UtcNow);
             using (var writer = new SqliteEventWriter(c, session))
                 foreach (var batch in SyntheticTraffic.Generate(packets, flows, startUs, stepUs).Chunk(10_000)) writer.WriteBatch(batch, default);
-            SessionStore.Finish(c, session, "completed", default, DateTimeOffset.UtcNow);
+            SessionStore.Finish(c, session, MonitorNetwork.Collector.Events.SessionStatus.Completed, default, DateTimeOffset.UtcNow);
             c.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         }
         var fleet = Path.Combine(dir, "fleet");

@@ -81,6 +81,6 @@ internal static class ExportMemoryBenchmark
         var session = SessionStore.Begin(c, "benchmark", "export-memory", DateTimeOffset.UtcNow);
         using (var writer = new SqliteEventWriter(c, session))
             foreach (var batch in Events().Chunk(20_000)) writer.WriteBatch(batch, default);
-        SessionStore.Finish(c, session, "completed", default, DateTimeOffset.UtcNow);
+        SessionStore.Finish(c, session, MonitorNetwork.Collector.Events.SessionStatus.Completed, default, DateTimeOffset.UtcNow);
     }
 }

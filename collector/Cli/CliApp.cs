@@ -1,6 +1,7 @@
 // The command line: builds the commands, turns parse errors into one line and exit code 2, and maps every
 // failure to its exit code through Failure.Describe. No stack trace ever reaches the user.
 using System.CommandLine;
+using MonitorNetwork.Collector.Failures;
 
 namespace MonitorNetwork.Collector.Cli;
 
@@ -30,19 +31,15 @@ public static class CliApp
         Store.StoreDatabase.Notices = line => notices.WriteLine("monitornetwork: " + Output.DisplayText.OneLine(line));
         var root = CreateRootCommand();
         var parse = root.Parse(args);
-        if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
-        {
-            error.WriteLine($"monitornetwork: unknown command '{Output.DisplayText.OneLine(args[0])}' (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})");
-            return (int)ExitCode.Usage;
-        }
-        if (parse.Errors.Count > 0)
-        {
-            var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            error.WriteLine($"monitornetwork: {Output.DisplayText.OneLine(message)} (see 'monitornetwork --help')");
-            return (int)ExitCode.Usage;
-        }
         try
         {
+            // A bad command line is a failure like any other: one line, through Failure.Describe.
+            if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
+                throw new MonitorNetworkException(FailureKind.Usage,
+                    $"unknown command '{args[0]}' (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})");
+            if (parse.Errors.Count > 0)
+                throw new MonitorNetworkException(FailureKind.Usage,
+                    string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) + " (see 'monitornetwork --help')");
             // Ctrl+C is ours (StopSignals / the host lifetime), so the parser must not install its own handler.
             return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false })
                 .ConfigureAwait(false);

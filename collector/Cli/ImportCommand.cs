@@ -3,6 +3,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using MonitorNetwork.Collector.Configuration;
+using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Pipeline;
@@ -79,9 +80,9 @@ internal static class ImportCommand
             var result = await ImportOneAsync(settings, source, logger, cancel.Token).ConfigureAwait(false);
             var c = result.Counters;
             CliStreams.Out.WriteLine(
-                $"{Output.DisplayText.OneLine(source.Detail)}: {result.Status}: {c.Written:N0} events written in {result.Elapsed.TotalSeconds:F1} s " +
+                $"{Output.DisplayText.OneLine(source.Detail)}: {result.Status.Text()}: {c.Written:N0} events written in {result.Elapsed.TotalSeconds:F1} s " +
                 $"({c.Received / Math.Max(result.Elapsed.TotalSeconds, 1e-3):N0}/s); dropped {c.Dropped}, lost {c.Lost}, malformed {c.Malformed}, unknown {c.Unknown}; session {result.SessionId}");
-            if (result.Status == "interrupted") return (int)ExitCode.Interrupted;
+            if (result.Status == SessionStatus.Interrupted) return (int)ExitCode.Interrupted;
             if (c.Received == 0 && c.Unknown == 0 && c.Malformed == 0) CliStreams.Out.WriteLine(NoneOfOurs(source.Detail, result.OtherProviders));
         }
         return (int)ExitCode.Success;

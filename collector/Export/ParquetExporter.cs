@@ -16,6 +16,7 @@ using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Store;
 using Parquet;
 using Parquet.Serialization;
+using MonitorNetwork.Collector.Events;
 
 namespace MonitorNetwork.Collector.Export;
 
@@ -362,9 +363,9 @@ public sealed class ParquetExporter(SqliteConnection connection)
             long Dropped, long Lost, long Malformed, long Unknown, bool Finished)>("""
             SELECT s.session_id, s.started_ts_us, s.ended_ts_us, s.source, s.source_detail, s.status, s.events_received, s.events_written,
                    s.events_dropped, s.events_lost, s.events_malformed, s.events_unknown,
-                   s.status <> 'running' OR EXISTS (SELECT 1 FROM collector_session n WHERE n.session_id > s.session_id AND n.source = s.source)
+                   s.status <> @running OR EXISTS (SELECT 1 FROM collector_session n WHERE n.session_id > s.session_id AND n.source = s.source)
             FROM collector_session s WHERE s.session_id > @watermark ORDER BY s.session_id
-            """, new { watermark }).TakeWhile(s => s.Finished).ToList();
+            """, new { watermark, running = SessionStatus.Running.Text() }).TakeWhile(s => s.Finished).ToList();
         foreach (var s in found)
         {
             await writer.AddAsync(new SessionExportRow

@@ -8,6 +8,6 @@ public sealed class MonitorNetworkException(FailureKind kind, string message, Ex
     /// <summary>What kind of failure this is.</summary>
     public FailureKind Kind { get; } = kind;
 
-    /// <summary>The status the run's session row records for this failure ("failed" unless said, e.g. "truncated").</summary>
-    public string SessionStatus { get; init; } = "failed";
+    /// <summary>The status the run's session row records for this failure (Failed unless said, e.g. Truncated).</summary>
+    public Events.SessionStatus SessionStatus { get; init; } = Events.SessionStatus.Failed;
 }

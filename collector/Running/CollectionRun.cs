@@ -61,7 +61,7 @@ public static class CollectionRun
         var pipeline = new EventPipeline(new ResilientBatchWriter(writer, retry), settings.Pipeline, failures.Report);
         pipeline.Start();
 
-        var status = "completed";
+        var status = Events.SessionStatus.Completed;
         Exception? failure = null;
         // A live run maps NT device paths with this machine's volumes; a recording may come from another machine,
         // whose volumes we do not know, so its paths only get one spelling each.
@@ -76,17 +76,17 @@ public static class CollectionRun
                 onPoll?.Invoke(source, pipeline.Counters);
             }
             await running.ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested && !source.IsLive) status = "interrupted";
+            if (cancellationToken.IsCancellationRequested && !source.IsLive) status = Events.SessionStatus.Interrupted;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            status = source.IsLive ? "completed" : "interrupted";
+            status = source.IsLive ? Events.SessionStatus.Completed : Events.SessionStatus.Interrupted;
         }
 #pragma warning disable CA1031 // Recorded in the session row, then rethrown once the drain has committed what arrived.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            status = ex is Failures.MonitorNetworkException m ? m.SessionStatus : "failed";
+            status = ex is Failures.MonitorNetworkException m ? m.SessionStatus : Events.SessionStatus.Failed;
             failure = ex;
         }
 

@@ -8,7 +8,7 @@ namespace MonitorNetwork.Collector.Running;
 /// <param name="Status">completed, interrupted or failed.</param>
 /// <param name="Counters">Final counters, as stored.</param>
 /// <param name="Elapsed">Wall time from opening the store to the final commit.</param>
-public sealed record RunResult(long SessionId, string Status, CounterSnapshot Counters, TimeSpan Elapsed)
+public sealed record RunResult(long SessionId, Events.SessionStatus Status, CounterSnapshot Counters, TimeSpan Elapsed)
 {
     /// <summary>Events of providers no decoder reads, by provider: what a recording held instead of ours.</summary>
     public IReadOnlyDictionary<string, long> OtherProviders { get; init; } = new Dictionary<string, long>();

@@ -59,7 +59,7 @@ public sealed class NettraceFileSource(string path, Decoding.IEventDecoder? deco
     protected override MonitorNetworkException? Verdict() => _damaged is { } d
         ? new MonitorNetworkException(FailureKind.BadTraceFile,
             $"{Detail} is truncated or damaged at byte {d.CompleteEnd:N0} of {d.Length:N0}: kept the events of its {d.Boundaries.Count - 1} complete blocks, skipped {d.Length - d.CompleteEnd:N0} bytes")
-            { SessionStatus = "truncated" }
+            { SessionStatus = Events.SessionStatus.Truncated }
         : null;
 
     /// <summary>

@@ -4,6 +4,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using MonitorNetwork.Collector.Events;
 
 namespace MonitorNetwork.Collector.Store;
 
@@ -20,8 +21,8 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
     /// <summary>Earlier sessions that imported this content: id, status and start time (UTC microseconds).</summary>
     public IReadOnlyList<(long Id, string Status, long StartedUs)> EarlierSessions(SqliteConnection connection) =>
         connection.Query<(long, string, long)>(
-            "SELECT session_id, status, started_ts_us FROM collector_session WHERE input_sha256 = @Sha256 AND input_bytes = @Bytes AND status <> 'replaced' ORDER BY session_id",
-            this).ToList();
+            "SELECT session_id, status, started_ts_us FROM collector_session WHERE input_sha256 = @Sha256 AND input_bytes = @Bytes AND status <> @replaced ORDER BY session_id",
+            new { Sha256, Bytes, replaced = SessionStatus.Replaced.Text() }).ToList();
 
     /// <summary>
     /// Deletes every row one session wrote, in one transaction: its packets (their minutes lose what they added),
@@ -116,8 +117,8 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
             DELETE FROM flow_row WHERE session_id = @sessionId;
             DELETE FROM health_event WHERE session_id = @sessionId;
             DELETE FROM dns_answer WHERE session_id = @sessionId;
-            UPDATE collector_session SET status = 'replaced' WHERE session_id = @sessionId;
-            """, new { sessionId }, tx);
+            UPDATE collector_session SET status = @replaced WHERE session_id = @sessionId;
+            """, new { sessionId, replaced = SessionStatus.Replaced.Text() }, tx);
         tx.Commit();
     }
 }

@@ -1,6 +1,7 @@
 // The collector_session rows: one per run, opened at start and closed with the final counters.
 using Dapper;
 using Microsoft.Data.Sqlite;
+using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
 
 namespace MonitorNetwork.Collector.Store;
@@ -18,7 +19,7 @@ public static class SessionStore
             INSERT INTO collector_session(started_ts_us, source, source_detail, host_name, collector_version, input_sha256, input_bytes)
             SELECT @started, @source, @detail, @host, @version, @sha, @bytes
             WHERE NOT (@exclusive AND @sha IS NOT NULL AND EXISTS (
-                SELECT 1 FROM collector_session WHERE input_sha256 = @sha AND input_bytes = @bytes AND status <> 'replaced'))
+                SELECT 1 FROM collector_session WHERE input_sha256 = @sha AND input_bytes = @bytes AND status <> @replaced))
             RETURNING session_id
             """,
             new
@@ -31,11 +32,12 @@ public static class SessionStore
                 sha = input?.Sha256,
                 bytes = input?.Bytes,
                 exclusive = exclusiveInput,
+                replaced = Events.SessionStatus.Replaced.Text(),
             }) ?? throw new Failures.MonitorNetworkException(Failures.FailureKind.AlreadyImported,
                 $"{detail} is in the store already, or another import of it is running now: --replace imports it in place of that session, --again imports it once more");
 
     /// <summary>Stores the final counters and status.</summary>
-    public static void Finish(SqliteConnection connection, long sessionId, string status, CounterSnapshot c, DateTimeOffset endedUtc, long? bytesSkipped = null,
+    public static void Finish(SqliteConnection connection, long sessionId, Events.SessionStatus status, CounterSnapshot c, DateTimeOffset endedUtc, long? bytesSkipped = null,
         IReadOnlyDictionary<string, long>? unknownKinds = null)
     {
         using var tx = connection.BeginTransaction();
@@ -48,7 +50,7 @@ public static class SessionStore
                 buffers_lost = @BuffersLost, input_bytes_skipped = @bytesSkipped
             WHERE session_id = @sessionId
             """,
-            new { ended = Events.UnixMicros.From(endedUtc), status, c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, c.BuffersLost, sessionId, bytesSkipped }, tx);
+            new { ended = Events.UnixMicros.From(endedUtc), status = status.Text(), c.Received, c.Written, c.Dropped, c.Lost, c.Malformed, c.Unknown, c.BuffersLost, sessionId, bytesSkipped }, tx);
         tx.Commit();
     }
 

@@ -44,7 +44,7 @@ public class CliTests
         var (code, error) = await Run(["frobnicate"]);
         Assert.Equal((int)ExitCode.Usage, code);
         AssertOneLine(error);
-        Assert.Equal("monitornetwork: unknown command 'frobnicate' (commands: collect, import, query, queries, stats, export, report, top, service)", error.Trim());
+        Assert.Equal("monitornetwork: error: unknown command 'frobnicate' (commands: collect, import, query, queries, stats, export, report, top, service)", error.Trim());
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public class CollectorWorkerTests
         var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
         Assert.Same(run, finished);
         Assert.Null(worker.Failure);
-        Assert.Equal("completed", worker.Result!.Status);
+        Assert.Equal(Events.SessionStatus.Completed, worker.Result!.Status);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class EtwRealTimeSourceSeamTests
         ctrlC.Cancel();
         var result = await run;
 
-        Assert.Equal("completed", result.Status);
+        Assert.Equal(Events.SessionStatus.Completed, result.Status);
         var (status, received, written, lost) = SessionRow(db);
         Assert.Equal("completed", status);
         Assert.Equal(sessions.EventsToDeliver.Count + 1, received); // + the rundown's process
@@ -64,7 +64,7 @@ public class EtwRealTimeSourceSeamTests
             source, ctrlC.Token);
         await Task.Delay(100);
         ctrlC.Cancel();
-        Assert.Equal("completed", (await run).Status);
+        Assert.Equal(Events.SessionStatus.Completed, (await run).Status);
         Assert.Throws<InvalidOperationException>(() => sessions.Created[0].QueryLost()); // the fake is as strict as TraceEvent
         Assert.Equal(3, source.EventsLost); // and the source still answers, with the last loss it read
         Assert.Equal(0, source.BuffersLost);
@@ -116,7 +116,7 @@ public class EtwRealTimeSourceSeamTests
         var restarted = Source(sessions); // the recovery policy starts it again
         using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         var result = await CollectionRun.ExecuteAsync(new RunSettings(dir.File("r.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), restarted, ctrlC.Token);
-        Assert.Equal("completed", result.Status);
+        Assert.Equal(Events.SessionStatus.Completed, result.Status);
         Assert.True(restarted.TookOverStaleSession);
         using (var c = new SqliteConnection($"Data Source={dir.File("r.db")};Mode=ReadOnly;Pooling=False"))
             Assert.Equal(1, c.ExecuteScalar<long>("SELECT count(*) FROM health_event WHERE event_name = 'StaleSessionReplaced'"));
@@ -136,7 +136,7 @@ public class EtwRealTimeSourceSeamTests
         var sessions = new FakeEtwSessions();
         var source = new EtwRealTimeSource(new EtwSessionOptions("MonitorNetwork", 64), provider, sessions, _ => [], sessions.OwnerLocks);
         using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        Assert.Equal("completed", (await CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)), source, ctrlC.Token)).Status);
+        Assert.Equal(Events.SessionStatus.Completed, (await CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)), source, ctrlC.Token)).Status);
 
         using (var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False"))
             Assert.Equal(1, c.ExecuteScalar<long>("SELECT count(*) FROM health_event WHERE event_name = 'DriverMissing'"));
@@ -155,7 +155,7 @@ public class EtwRealTimeSourceSeamTests
         using var dir = new TempDirectory();
         using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var result = await CollectionRun.ExecuteAsync(new RunSettings(dir.File("f.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions, force: true), ctrlC.Token);
-        Assert.Equal("completed", result.Status);
+        Assert.Equal(Events.SessionStatus.Completed, result.Status);
         Assert.Single(sessions.Created);
     }
 
@@ -218,7 +218,7 @@ public class EtwRealTimeSourceSeamTests
         using var dir = new TempDirectory();
         using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var result = await CollectionRun.ExecuteAsync(new RunSettings(dir.File("p.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), ctrlC.Token);
-        Assert.Equal("completed", result.Status);
+        Assert.Equal(Events.SessionStatus.Completed, result.Status);
         Assert.Equal(sessions.EventsToDeliver.Count + 1, (int)SessionRow(dir.File("p.db")).written); // + the rundown's process
     }
 
@@ -264,7 +264,7 @@ public class EtwRealTimeSourceSeamTests
 
         sessions.Running.Clear(); // no session of the name: nothing to replace, so it may start its own
         using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        Assert.Equal("completed", (await CollectionRun.ExecuteAsync(new RunSettings(dir.File("v.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), ctrlC.Token)).Status);
+        Assert.Equal(Events.SessionStatus.Completed, (await CollectionRun.ExecuteAsync(new RunSettings(dir.File("v.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), ctrlC.Token)).Status);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public class EtwSessionLossTests
         using (var c = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(1)))
         {
             var id = SessionStore.Begin(c, "etw-driver", "MonitorNetwork", DateTimeOffset.UtcNow);
-            SessionStore.Finish(c, id, "completed", new CounterSnapshot(10, 10, 0, 4, 0, 0, BuffersLost: 3), DateTimeOffset.UtcNow);
+            SessionStore.Finish(c, id, Events.SessionStatus.Completed, new CounterSnapshot(10, 10, 0, 4, 0, 0, BuffersLost: 3), DateTimeOffset.UtcNow);
         }
         var (code, output, _) = await CliRun.RunAsync("query", "loss", "--db", db, "--format", "csv");
         Assert.Equal(0, code);

@@ -26,7 +26,7 @@ public class ExportSafetyTests
         var session = SessionStore.Begin(c, "nettrace", $"seed {seed}", DateTimeOffset.UtcNow);
         using (var writer = new SqliteEventWriter(c, session))
             foreach (var chunk in events.Chunk(500)) writer.WriteBatch(chunk, default);
-        SessionStore.Finish(c, session, "completed", new CounterSnapshot(events.Count, events.Count, 0, 0, 0, 0), DateTimeOffset.UtcNow);
+        SessionStore.Finish(c, session, Events.SessionStatus.Completed, new CounterSnapshot(events.Count, events.Count, 0, 0, 0, 0), DateTimeOffset.UtcNow);
     }
 
     private static Process Cli(params string[] args) => Process.Start(new ProcessStartInfo("dotnet", [s_cli, .. args])
@@ -254,7 +254,7 @@ public class ExportSafetyTests
             var session = SessionStore.Begin(c, "test", "backlog", DateTimeOffset.UtcNow);
             using var writer = new SqliteEventWriter(c, session);
             foreach (var batch in Flows().Chunk(20_000)) writer.WriteBatch(batch, default);
-            SessionStore.Finish(c, session, "completed", default, DateTimeOffset.UtcNow);
+            SessionStore.Finish(c, session, Events.SessionStatus.Completed, default, DateTimeOffset.UtcNow);
         }
         var start = new ProcessStartInfo("dotnet", [s_cli, "export", "--db", db, "--out", dir.File("lake"), "--host", "h"])
         {

@@ -25,7 +25,7 @@ public class ExportTests
         var session = SessionStore.Begin(c, "nettrace", $"seed {seed}", DateTimeOffset.UtcNow);
         using (var writer = new SqliteEventWriter(c, session))
             foreach (var chunk in events.Chunk(500)) writer.WriteBatch(chunk, default);
-        SessionStore.Finish(c, session, "completed", new CounterSnapshot(events.Count, events.Count, 0, 0, 0, 0), DateTimeOffset.UtcNow);
+        SessionStore.Finish(c, session, Events.SessionStatus.Completed, new CounterSnapshot(events.Count, events.Count, 0, 0, 0, 0), DateTimeOffset.UtcNow);
     }
 
     /// <summary>What packet_minutes must add up to: packets' minutes and flow records' minutes, open flows' too.</summary>

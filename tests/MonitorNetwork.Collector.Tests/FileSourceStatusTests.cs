@@ -3,6 +3,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Pipeline;
+using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Running;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Tests.TestSupport;
@@ -38,7 +39,7 @@ public class FileSourceStatusTests
         var db = dir.File("s.db");
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var result = await CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)), new EndlessSource(live, progress), stop.Token);
-        Assert.Equal(expected, result.Status);
+        Assert.Equal(expected, result.Status.Text());
         using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly");
         Assert.Equal(expected, c.ExecuteScalar<string>("SELECT status FROM collector_session"));
     }

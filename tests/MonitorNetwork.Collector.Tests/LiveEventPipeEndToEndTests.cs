@@ -30,7 +30,7 @@ public class LiveEventPipeEndToEndTests
         var result = await run.WaitAsync(TimeSpan.FromSeconds(60));
         var after = Events.UnixMicros.From(DateTimeOffset.UtcNow) + 1_000_000;
 
-        Assert.Equal("completed", result.Status);
+        Assert.Equal(Events.SessionStatus.Completed, result.Status);
         Assert.Equal(new CounterSnapshot(events.Count, events.Count, 0, 0, 0, 1), result.Counters);
         StoreAssert.MatchesSent(path, events, before, after);
 

@@ -90,7 +90,7 @@ public class LiveRouterRaceTests
         {
             return $"{ex.GetType().Name}: {ex.Message.Split('\n')[0]}";
         }
-        if (result.Status != "completed") return $"status {result.Status}";
+        if (result.Status != Events.SessionStatus.Completed) return $"status {result.Status}";
         if (stalled is not null) return stalled;
         using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
         var ended = c.ExecuteScalar<long>("SELECT count(*) FROM flow WHERE end_ts_us IS NOT NULL");

@@ -25,14 +25,4 @@ public class UnixMicrosTests
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Assert.Equal(1_767_225_600_000_000, UnixMicros.Now(clock));
     }
-
-    [Fact]
-    public void NoOtherCollectorCode_ConvertsEpochTimesByHand()
-    {
-        var offenders = Directory.EnumerateFiles(RepoFiles.PathOf("collector"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !f.EndsWith("UnixMicros.cs", StringComparison.Ordinal))
-            .Where(f => File.ReadAllText(f) is var text && (text.Contains("UnixEpoch", StringComparison.Ordinal) || text.Contains("TicksPerMicrosecond", StringComparison.Ordinal)))
-            .Select(Path.GetFileName).ToList();
-        Assert.Empty(offenders);
-    }
 }

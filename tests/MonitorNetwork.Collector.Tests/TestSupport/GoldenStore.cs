@@ -24,7 +24,7 @@ public sealed class GoldenStore : IDisposable
         var session = SessionStore.Begin(c, "nettrace", "golden.nettrace", DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1000));
         using (var writer = new SqliteEventWriter(c, session))
             foreach (var chunk in Events.Chunk(97)) writer.WriteBatch(chunk, Counters);
-        SessionStore.Finish(c, session, "completed", Counters, DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1000 + 3_600_000));
+        SessionStore.Finish(c, session, Collector.Events.SessionStatus.Completed, Counters, DateTimeOffset.FromUnixTimeMilliseconds(T0 / 1000 + 3_600_000));
     }
 
     private void Build()

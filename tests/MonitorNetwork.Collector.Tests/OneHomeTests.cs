@@ -1,0 +1,45 @@
+// One home for each rule (issue 28): the rules below are written once, and these tests fail when a second copy
+// appears in the collector's code (comments aside).
+using System.Text.RegularExpressions;
+using MonitorNetwork.Collector.Events;
+using MonitorNetwork.Collector.Tests.TestSupport;
+
+namespace MonitorNetwork.Collector.Tests;
+
+public class OneHomeTests
+{
+    /// <summary>The collector's code lines, comments left out, with the file each is in.</summary>
+    private static IEnumerable<(string File, string Line)> CodeLines(params string[] except) =>
+        Directory.EnumerateFiles(RepoFiles.PathOf("collector"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                        && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                        && !except.Any(e => f.EndsWith(e, StringComparison.Ordinal)))
+            .SelectMany(f => File.ReadLines(f).Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)).Select(l => (Path.GetFileName(f), l)));
+
+    [Fact]
+    public void EpochTimes_AreConvertedOnlyByUnixMicros()
+    {
+        var found = CodeLines("UnixMicros.cs").Where(x => x.Line.Contains("UnixEpoch", StringComparison.Ordinal) || x.Line.Contains("TicksPerMicrosecond", StringComparison.Ordinal)).ToList();
+        Assert.True(found.Count == 0, string.Join("\n", found));
+    }
+
+    [Fact]
+    public void SessionStatusWords_AreWrittenOnlyBySessionStatus()
+    {
+        var words = Enum.GetValues<SessionStatus>().Select(s => s.Text()).ToList();
+        Assert.Equal(["running", "completed", "interrupted", "failed", "truncated", "replaced"], words);
+        var literal = new Regex($"[\"']({string.Join('|', words)})[\"']");
+        var found = CodeLines("SessionStatus.cs").Where(x => literal.IsMatch(x.Line)).ToList();
+        Assert.True(found.Count == 0, string.Join("\n", found));
+    }
+
+    [Fact]
+    public void ExitCodes_AreChosenOnlyByFailureDescribe()
+    {
+        // Commands return Success, Interrupted or a code Failure.Describe maps from a FailureKind; none picks another,
+        // and only the second Ctrl+C exits the process itself (130, interrupted).
+        var found = CodeLines("Failure.cs", "ExitCode.cs", "FailureKind.cs")
+            .Where(x => Regex.IsMatch(x.Line, @"\(int\)ExitCode\.(?!Success\b|Interrupted\b)") || Regex.IsMatch(x.Line, @"Environment\.Exit(Code)?\b(?!\(InterruptedExitCode\))")).ToList();
+        Assert.True(found.Count == 0, string.Join("\n", found));
+    }
+}
