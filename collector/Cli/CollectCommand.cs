@@ -1,6 +1,5 @@
 // `monitornetwork collect`: live collection from the driver's ETW provider into SQLite, as a console program
 // or a Windows service. On other systems it explains what does work there.
-using MonitorNetwork.Collector.Service;
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,6 +7,7 @@ using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Hosting;
+using MonitorNetwork.Collector.Service;
 using MonitorNetwork.Collector.Sources;
 
 namespace MonitorNetwork.Collector.Cli;
@@ -24,7 +24,6 @@ internal static class CollectCommand
         foreach (var option in options.All) command.Options.Insert(command.Options.Count - 1, option);
         command.SetAction((parse, _) =>
         {
-            options.Validate(parse);
             var file = parse.GetValue(settings);
             if (file is not null && !File.Exists(file)) throw new MonitorNetworkException(FailureKind.NotFound, $"no such settings file: {Output.DisplayText.OneLine(Path.GetFullPath(file))}");
             return RunAsync(options.Overrides(parse), file);
@@ -32,13 +31,12 @@ internal static class CollectCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(Dictionary<string, string?> overrides, string? settingsFile)
-    {
-        if (!OperatingSystem.IsWindows())
-            throw new MonitorNetworkException(FailureKind.NotSupportedOnThisOS,
-                "collect needs Windows (it opens an ETW real-time session); on this system use 'monitornetwork import FILE.nettrace' and 'monitornetwork query'");
-        return await RunHostAsync(overrides, CreateEtwSource, settingsFile).ConfigureAwait(false);
-    }
+    private static Task<int> RunAsync(Dictionary<string, string?> overrides, string? settingsFile) =>
+        RunHostAsync(overrides, OperatingSystem.IsWindows() ? CreateEtwSource : (_, _) => throw NotOnThisOS(), settingsFile, CollectOptionSet.NameOf(overrides),
+            requireWindows: true);
+
+    private static MonitorNetworkException NotOnThisOS() => new(FailureKind.NotSupportedOnThisOS,
+        "collect needs Windows (it opens an ETW real-time session); on this system use 'monitornetwork import FILE.nettrace' and 'monitornetwork query'");
 
     [System.Runtime.Versioning.SupportedOSPlatform("windows")]
     private static ITraceSource CreateEtwSource(CollectorOptions o, ulong keywords) =>
@@ -46,9 +44,13 @@ internal static class CollectCommand
             EtwProvider.Choose(o.Source, keywords, DriverServiceProbe.IsRunning, o.Dns, DriverServiceProbe.IsInstalled), new TraceEventEtwSessionFactory());
 
     /// <summary>Runs the host until it stops; rethrows the worker's failure for the exit-code mapping.</summary>
-    internal static async Task<int> RunHostAsync(Dictionary<string, string?> overrides, TraceSourceFactory sourceFactory, string? settingsFile = null)
+    internal static async Task<int> RunHostAsync(Dictionary<string, string?> overrides, TraceSourceFactory sourceFactory, string? settingsFile = null,
+        Func<string, string>? nameOf = null, bool requireWindows = false)
     {
-        using var host = CollectorHost.Build(overrides, sourceFactory, settingsFile: settingsFile);
+        using var host = CollectorHost.Build(overrides, sourceFactory, settingsFile: settingsFile, nameOf: nameOf);
+        // Every setting parsed, once, before anything starts: a bad value is exit 2 on any OS, naming what the user wrote.
+        host.Services.GetRequiredService<CollectorSettings>();
+        if (requireWindows && !OperatingSystem.IsWindows()) throw NotOnThisOS();
         var worker = host.Services.GetRequiredService<CollectorWorker>(); // RunAsync disposes the services
         await host.RunAsync().ConfigureAwait(false);
         if (worker.Failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(worker.Failure);

@@ -1,10 +1,10 @@
 // The options of `collect`, defined once for `collect` and `service install`, so the service can be given every
-// setting a console run can (install used to take four of them), validated the same way, and turned into the same
+// setting a console run can (install used to take four of them), parsed by the same CollectorSettings.From, and turned into the same
 // configuration keys: only the options actually given, so an option left at its default never hides
 // appsettings.json, the service's settings file or a MONITORNETWORK_ variable.
 using System.CommandLine;
 using MonitorNetwork.Collector.Configuration;
-using MonitorNetwork.Collector.Contract;
+using Microsoft.Extensions.Configuration;
 using MonitorNetwork.Collector.Failures;
 
 namespace MonitorNetwork.Collector.Cli;
@@ -74,24 +74,26 @@ internal sealed class CollectOptionSet
         ["--no-dns"] = "Collector:Dns",
     };
 
-    /// <summary>Refuses bad values with one line (exit 2) before anything runs or is installed.</summary>
-    public void Validate(ParseResult parse)
+    /// <summary>
+    /// Names a setting as the user gave it: its option when given on this command line ("--retention"), else its
+    /// configuration key ("Collector:PacketRetention", from appsettings.json, a settings file or a variable).
+    /// </summary>
+    public static Func<string, string> NameOf(IReadOnlyDictionary<string, string?> overrides) => property =>
     {
-        try
-        {
-            ProviderContract.ParseKeywords(parse.GetValue(Keywords)!);
-        }
-        catch (FormatException ex)
-        {
-            throw new MonitorNetworkException(FailureKind.Usage, $"--keywords: {ex.Message}", ex);
-        }
-        if (Duration is not null && parse.GetValue(Duration) is { } duration) DurationParser.Parse(duration);
-        if ((parse.GetValue(ExportEvery) is null) != (parse.GetValue(ExportTo) is null && parse.GetValue(ExportIpfix) is null))
-            throw new MonitorNetworkException(FailureKind.Usage, "--export-every goes with --export-to or --export-ipfix");
-        if (parse.GetValue(ExportIpfix) is { } ipfix) Export.Ipfix.IpfixOptions.ParseTarget(ipfix);
-        if (parse.GetValue(ExportEvery) is { } every) DurationParser.Parse(every);
-        DurationParser.Parse(parse.GetValue(Retention)!);
-        SizeParser.Parse(parse.GetValue(MaxSize)!);
+        var key = $"{CollectorOptions.Section}:{property}";
+        return overrides.ContainsKey(key) && s_keys.FirstOrDefault(k => k.Value == key).Key is { } option ? option : key;
+    };
+
+    /// <summary>
+    /// The settings these options make, parsed by CollectorSettings.From (for `service install`, which runs nothing here:
+    /// a bad value is refused, exit 2, before anything is installed).
+    /// </summary>
+    public static CollectorSettings Parse(IReadOnlyDictionary<string, string?> overrides)
+    {
+        var options = new CollectorOptions();
+        new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(overrides).Build()
+            .GetSection(CollectorOptions.Section).Bind(options);
+        return CollectorSettings.From(options, NameOf(overrides));
     }
 
     /// <summary>

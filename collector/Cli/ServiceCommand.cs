@@ -31,9 +31,10 @@ internal static class ServiceCommand
         install.SetAction(parse =>
         {
             var control = Control() ?? throw NotHere();
-            options.Validate(parse);
+            var overrides = options.Overrides(parse);
+            CollectOptionSet.Parse(overrides); // refuses a bad value, exit 2, before anything is installed
             var program = Program();
-            var settings = new ServiceSettings(SettingsPath(), options.Overrides(parse));
+            var settings = new ServiceSettings(SettingsPath(), overrides);
             var invocation = program.Relocate(ProgramInvocation.Current(), Path.GetFileName(typeof(ServiceCommand).Assembly.Location), ProgramFolder.DotnetHost());
             var spec = ServiceInstaller.CollectorSpec(invocation, settings.Path);
             new ServiceInstaller(control).Install(spec, parse.GetValue(driver), program, settings);

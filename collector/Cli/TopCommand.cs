@@ -1,12 +1,12 @@
-// `monitornetwork top [--db PATH] [--interval 2s] [--sort total|in|out|packets] [--rows N] [--once]`: a live view
+// `monitornetwork top [--db PATH] [--interval 2s] [--sort total|in|out|packets|flows|name] [--rows N] [--once]`: a live view
 // of the busiest processes and remotes, read from the store while a collector or an import writes it.
-using MonitorNetwork.Collector.Service;
 using System.CommandLine;
 using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Top;
+using MonitorNetwork.Collector.Service;
 using Spectre.Console;
 
 namespace MonitorNetwork.Collector.Cli;

@@ -1,6 +1,6 @@
 // The collect settings as typed values, parsed once from CollectorOptions (appsettings.json, MONITORNETWORK_
-// variables and the command line, all strings) so that the worker never parses and a bad value fails before the
-// store is touched.
+// variables, the settings file and the command line, all strings): the host holds the result as a singleton, which
+// `collect` asks for before it starts, so a bad value fails before the store is touched, named as the user wrote it.
 using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Store;
 
@@ -16,38 +16,51 @@ namespace MonitorNetwork.Collector.Configuration;
 public sealed record CollectorSettings(string DatabasePath, ulong Keywords, TimeSpan? Duration, RetentionOptions Retention, ExportSchedule? Export = null,
     TimeSpan? DnsWindow = null)
 {
-    /// <summary>Parses <paramref name="o"/>; throws a usage failure naming the first bad value.</summary>
-    public static CollectorSettings From(CollectorOptions o)
+    /// <summary>
+    /// Parses <paramref name="o"/>, the one place collect settings are parsed; throws a usage failure naming the first
+    /// bad value by <paramref name="nameOf"/> (a CollectorOptions property name to what the user wrote: "--retention"
+    /// on the command line, "Collector:PacketRetention" in a settings file).
+    /// </summary>
+    public static CollectorSettings From(CollectorOptions o, Func<string, string>? nameOf = null)
     {
-        ulong keywords;
-        try
+        nameOf ??= key => $"{CollectorOptions.Section}:{key}";
+        T Named<T>(string key, Func<T> parse)
         {
-            keywords = ProviderContract.ParseKeywords(o.Keywords);
+            try
+            {
+                return parse();
+            }
+            catch (FormatException ex)
+            {
+                throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, $"{nameOf(key)}: {ex.Message}", ex);
+            }
+            catch (Failures.MonitorNetworkException ex) when (ex.Kind == Failures.FailureKind.Usage)
+            {
+                throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, $"{nameOf(key)}: {ex.Message}", ex);
+            }
         }
-        catch (FormatException ex)
+        var keywords = Named(nameof(o.Keywords), () => ProviderContract.ParseKeywords(o.Keywords));
+        TimeSpan? duration = string.IsNullOrWhiteSpace(o.Duration) ? null : Named(nameof(o.Duration), () => DurationParser.Parse(o.Duration));
+        var retention = new RetentionOptions
         {
-            throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, $"Keywords: {ex.Message}", ex);
-        }
+            PacketRetention = Named(nameof(o.PacketRetention), () => DurationParser.Parse(o.PacketRetention)),
+            FlowRetention = Named(nameof(o.FlowRetention), () => DurationParser.Parse(o.FlowRetention)),
+            MaxDatabaseBytes = Named(nameof(o.MaxDatabaseSize), () => SizeParser.Parse(o.MaxDatabaseSize)),
+        };
+        var export = (string.IsNullOrWhiteSpace(o.ExportTo) && string.IsNullOrWhiteSpace(o.ExportIpfix), string.IsNullOrWhiteSpace(o.ExportEvery)) switch
+        {
+            (true, true) => null,
+            (false, false) => new ExportSchedule(o.ExportTo, Named(nameof(o.ExportEvery), () => DurationParser.Parse(o.ExportEvery)))
+            {
+                Ipfix = string.IsNullOrWhiteSpace(o.ExportIpfix) ? null : Named(nameof(o.ExportIpfix), () => MonitorNetwork.Collector.Export.Ipfix.IpfixOptions.ParseTarget(o.ExportIpfix)),
+            },
+            _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage,
+                $"{nameOf(nameof(o.ExportEvery))} goes with {nameOf(nameof(o.ExportTo))} or {nameOf(nameof(o.ExportIpfix))}"),
+        };
         return new CollectorSettings(
             string.IsNullOrWhiteSpace(o.DatabasePath) ? StorePaths.DefaultDatabasePath() : o.DatabasePath,
-            keywords,
-            string.IsNullOrWhiteSpace(o.Duration) ? null : DurationParser.Parse(o.Duration),
-            new RetentionOptions
-            {
-                PacketRetention = DurationParser.Parse(o.PacketRetention),
-                FlowRetention = DurationParser.Parse(o.FlowRetention),
-                MaxDatabaseBytes = SizeParser.Parse(o.MaxDatabaseSize),
-            },
-            (string.IsNullOrWhiteSpace(o.ExportTo) && string.IsNullOrWhiteSpace(o.ExportIpfix), string.IsNullOrWhiteSpace(o.ExportEvery)) switch
-            {
-                (true, true) => null,
-                (false, false) => new ExportSchedule(o.ExportTo, DurationParser.Parse(o.ExportEvery))
-                {
-                    Ipfix = string.IsNullOrWhiteSpace(o.ExportIpfix) ? null : MonitorNetwork.Collector.Export.Ipfix.IpfixOptions.ParseTarget(o.ExportIpfix),
-                },
-                _ => throw new Failures.MonitorNetworkException(Failures.FailureKind.Usage, "--export-every goes with --export-to or --export-ipfix"),
-            },
-            DurationParser.Parse(o.DnsWindow));
+            keywords, duration, retention, export,
+            Named(nameof(o.DnsWindow), () => DurationParser.Parse(o.DnsWindow)));
     }
 }
 

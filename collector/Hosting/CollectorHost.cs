@@ -24,7 +24,9 @@ public static class CollectorHost
     /// <param name="sourceFactory">Creates the live source.</param>
     /// <param name="programDirectory">Where appsettings.json is read from: the program's directory unless a test says.</param>
     /// <param name="settingsFile">A JSON settings file read after appsettings.json (the service's, in ProgramData).</param>
-    public static IHost Build(IReadOnlyDictionary<string, string?> overrides, TraceSourceFactory sourceFactory, string? programDirectory = null, string? settingsFile = null)
+    /// <param name="nameOf">How a bad setting is named in the failure (a CollectorOptions property to "--option" or "Collector:Key").</param>
+    public static IHost Build(IReadOnlyDictionary<string, string?> overrides, TraceSourceFactory sourceFactory, string? programDirectory = null, string? settingsFile = null,
+        Func<string, string>? nameOf = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -40,6 +42,7 @@ public static class CollectorHost
         if (!WindowsServiceHelpers.IsWindowsService())
             builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, TwoStageConsoleLifetime>();
         builder.Services.AddSingleton(sourceFactory);
+        builder.Services.AddSingleton(sp => CollectorSettings.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CollectorOptions>>().Value, nameOf));
         builder.Services.AddSingleton<CollectorWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CollectorWorker>());
         builder.Services.AddSingleton<PeriodicExporter>();

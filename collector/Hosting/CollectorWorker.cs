@@ -15,7 +15,7 @@ public delegate ITraceSource TraceSourceFactory(CollectorOptions options, ulong 
 
 /// <summary>Runs the collector inside the generic host.</summary>
 public sealed class CollectorWorker(
-    IOptions<CollectorOptions> options, TraceSourceFactory sourceFactory,
+    IOptions<CollectorOptions> options, CollectorSettings typed, TraceSourceFactory sourceFactory,
     IHostApplicationLifetime lifetime, ILogger<CollectorWorker> logger) : BackgroundService
 {
     /// <summary>The run's result once it ended normally.</summary>
@@ -35,7 +35,6 @@ public sealed class CollectorWorker(
         var o = options.Value;
         try
         {
-            var typed = CollectorSettings.From(o);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             if (typed.Duration is { } duration) stop.CancelAfter(duration);
             var settings = new RunSettings(

@@ -12,9 +12,9 @@ using MonitorNetwork.Collector.Store;
 namespace MonitorNetwork.Collector.Hosting;
 
 /// <summary>Runs an export every interval while the host runs (when collect was given --export-to).</summary>
-public sealed class PeriodicExporter(IOptions<CollectorOptions> options, ILogger<PeriodicExporter> logger) : BackgroundService
+public sealed class PeriodicExporter(CollectorSettings settings, ILogger<PeriodicExporter> logger) : BackgroundService
 {
-    private readonly CollectorSettings _settings = CollectorSettings.From(options.Value);
+    private readonly CollectorSettings _settings = settings;
 
     /// <summary>Completed runs so far.</summary>
     public int Runs { get; private set; }

@@ -188,4 +188,22 @@ public class ConfigurationTests
         Assert.True(child.ExitCode == 0, await stderr);
         Assert.True(File.Exists(store), "the store named in appsettings.json was not written");
     }
+
+    [Fact]
+    public async Task BadCollectSetting_IsNamedAsTheUserWroteIt_OnAnyOS()
+    {
+        // Parsed once, by CollectorSettings.From, before the OS is even asked: the option on the command line...
+        var cli = await TestSupport.CliRun.RunAsync("collect", "--retention", "soon");
+        Assert.Equal(2, cli.Code);
+        Assert.Equal("monitornetwork: error: --retention: 'soon' is not a duration (examples: 500ms, 30s, 5m, 2h, 1d, 00:05:00)", cli.Error.Trim());
+        // ...and the configuration key when the value came from a settings file.
+        using var dir = new TestSupport.TempDirectory();
+        var file = dir.File("service-settings.json");
+        await File.WriteAllTextAsync(file, """{ "Collector": { "MaxDatabaseSize": "huge" } }""", TestContext.Current.CancellationToken);
+        var fromFile = await TestSupport.CliRun.RunAsync("collect", "--settings", file);
+        Assert.Equal(2, fromFile.Code);
+        Assert.StartsWith("monitornetwork: error: Collector:MaxDatabaseSize: ", fromFile.Error.Trim());
+        var both = await TestSupport.CliRun.RunAsync("collect", "--export-every", "1h");
+        Assert.Equal("monitornetwork: error: --export-every goes with Collector:ExportTo or Collector:ExportIpfix", both.Error.Trim());
+    }
 }

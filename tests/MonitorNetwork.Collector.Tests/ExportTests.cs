@@ -273,7 +273,7 @@ public class ExportTests
         var db = dir.File("agent.db");
         Fill(db, seed: 10, flows: 4);
         var options = new Configuration.CollectorOptions { DatabasePath = db, ExportTo = dir.File("fleet"), ExportEvery = "1h" };
-        var exporter = new Hosting.PeriodicExporter(Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<Hosting.PeriodicExporter>.Instance);
+        var exporter = new Hosting.PeriodicExporter(Configuration.CollectorSettings.From(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<Hosting.PeriodicExporter>.Instance);
         await exporter.RunOnceAsync(CancellationToken.None);
         Assert.Equal(1, exporter.Runs);
         Assert.NotEmpty(Directory.GetFiles(dir.File("fleet"), "*.parquet", SearchOption.AllDirectories));

@@ -331,7 +331,7 @@ public class IpfixTests
         var db = await DemoStore(dir);
         using var listener = new Listener();
         var options = new Configuration.CollectorOptions { DatabasePath = db, ExportIpfix = $"127.0.0.1:{listener.Port}", ExportEvery = "5m" };
-        var exporter = new Hosting.PeriodicExporter(Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<Hosting.PeriodicExporter>.Instance);
+        var exporter = new Hosting.PeriodicExporter(Configuration.CollectorSettings.From(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<Hosting.PeriodicExporter>.Instance);
         await exporter.RunOnceAsync(CancellationToken.None);
         Assert.Equal(1, exporter.Runs);
         Assert.Equal(StoreRecords(db).Count, (await listener.MessagesAsync()).Sum(m => m.Records.Count));
