@@ -41,6 +41,7 @@ void repeated_load_and_unload(void);
 void stand_in_enforces_irql_rules(void);
 void flow_established_before_listener_is_counted_from_enable(void);
 void blocked_packets_are_not_counted(void);
+void flow_records_match_the_shared_cases(void);
 
 static const struct { const char *name; void (*run)(void); } k_scenarios[] = {
 #define SCENARIO(n) {#n, n}
@@ -84,5 +85,6 @@ static const struct { const char *name; void (*run)(void); } k_scenarios[] = {
     SCENARIO(stand_in_enforces_irql_rules),
     SCENARIO(flow_established_before_listener_is_counted_from_enable),
     SCENARIO(blocked_packets_are_not_counted),
+    SCENARIO(flow_records_match_the_shared_cases),
 #undef SCENARIO
 };
