@@ -36,7 +36,7 @@ public class EtwRealTimeSourceSeamTests
         using var ctrlC = new CancellationTokenSource();
         var run = CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions(), TimeSpan.FromSeconds(1)) { PollInterval = TimeSpan.FromMilliseconds(20) },
             Source(sessions), ctrlC.Token);
-        await Task.Delay(300);
+        await sessions.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30)); // every event handed over: now Ctrl+C
         ctrlC.Cancel();
         var result = await run;
 
@@ -62,7 +62,7 @@ public class EtwRealTimeSourceSeamTests
         using var ctrlC = new CancellationTokenSource();
         var run = CollectionRun.ExecuteAsync(new RunSettings(dir.File("l.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)) { PollInterval = TimeSpan.FromMilliseconds(5) },
             source, ctrlC.Token);
-        await Task.Delay(100);
+        await sessions.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the session runs: now Ctrl+C
         ctrlC.Cancel();
         Assert.Equal(Events.SessionStatus.Completed, (await run).Status);
         Assert.Throws<InvalidOperationException>(() => sessions.Created[0].QueryLost()); // the fake is as strict as TraceEvent
@@ -97,15 +97,10 @@ public class EtwRealTimeSourceSeamTests
         sessions.Running.Add("SomeOtherProduct");  // ...and another product's
         // The service, alive: another process holds the session's lock.
         using var service = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/flock",
-            ["-x", Path.Combine(sessions.OwnerLocks, "etw-session-MonitorNetwork.lock"), "sleep", "60"]))!;
+            ["-x", Path.Combine(sessions.OwnerLocks, "etw-session-MonitorNetwork.lock"), "-c", "echo held; exec sleep 60"]) { RedirectStandardOutput = true })!;
         using var dir = new TempDirectory();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (SessionOwnerLock.TryAcquire("MonitorNetwork", sessions.OwnerLocks) is { Held: not null } mine) // wait until the child holds it
-        {
-            mine.Dispose();
-            Assert.True(DateTime.UtcNow < deadline, "flock never took the lock");
-            await Task.Delay(20);
-        }
+        // flock says when it holds the lock (it runs the command only then).
+        Assert.Equal("held", await service.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
         var busy = await Assert.ThrowsAsync<MonitorNetworkException>(() =>
             CollectionRun.ExecuteAsync(new RunSettings(dir.File("busy.db"), new PipelineOptions(), TimeSpan.FromSeconds(1)), Source(sessions), CancellationToken.None));
         Assert.Equal(FailureKind.SessionBusy, busy.Kind);
