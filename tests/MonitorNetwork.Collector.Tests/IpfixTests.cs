@@ -59,6 +59,7 @@ public class IpfixTests
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
         public List<byte[]> Datagrams { get; } = [];
+        private readonly SemaphoreSlim _arrived = new(0);
         public int Port => ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
 
         public Listener()
@@ -72,6 +73,7 @@ public class IpfixTests
                     {
                         var r = await _udp.ReceiveAsync(_stop.Token);
                         lock (Datagrams) Datagrams.Add(r.Buffer);
+                        _arrived.Release();
                     }
                 }
                 catch (OperationCanceledException)
@@ -80,12 +82,34 @@ public class IpfixTests
             });
         }
 
-        /// <summary>Every record received, decoded, after a short settle for datagrams in flight.</summary>
-        public async Task<List<IpfixMessage>> MessagesAsync()
+        /// <summary>
+        /// The messages received, decoded, once <paramref name="complete"/> says they are all there: each datagram's
+        /// arrival is the signal to look again (no settling sleep). After 30 s, what arrived, for the assertions to judge.
+        /// </summary>
+        public async Task<List<IpfixMessage>> MessagesAsync(Func<List<IpfixMessage>, bool> complete)
         {
-            await Task.Delay(300); // loopback delivery is immediate; this only lets the receive loop drain
-            var reader = new IpfixReader();
-            lock (Datagrams) return Datagrams.Select(d => reader.Read(d)).ToList();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                var reader = new IpfixReader();
+                List<IpfixMessage> messages;
+                lock (Datagrams) messages = Datagrams.Select(d => reader.Read(d)).ToList();
+                if (complete(messages)) return messages;
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || !await _arrived.WaitAsync(left)) return messages;
+            }
+        }
+
+        /// <summary>The messages, once <paramref name="count"/> have arrived.</summary>
+        public Task<List<IpfixMessage>> MessagesAsync(int count) => MessagesAsync(m => m.Count >= count);
+
+        /// <summary>How many messages an export's summary line says it sent ("in N messages (+M template messages)").</summary>
+        public static int MessagesSent(string summary)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(summary, @"in ([\d,]+) messages \(\+(\d+) template messages\)");
+            Assert.True(m.Success, summary);
+            return int.Parse(m.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture)
+                + int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
         }
 
         public void Dispose()
@@ -112,14 +136,16 @@ public class IpfixTests
         })!;
         try
         {
-            await Task.Delay(700); // nfcapd binds its socket at start; it prints nothing we could wait on
+            // nfcapd prints nothing when its socket is bound: the kernel's socket table says so.
+            await UdpSocketState.UntilAsync(port, s => s is not null, "nfcapd to bind its socket");
             var first = await CliRun.RunAsync("export", "--format", "ipfix", "--to", $"127.0.0.1:{port}", "--db", db, "--domain", "7");
             Assert.Equal(0, first.Code);
             Assert.Contains("65 segments as 130 records", first.Out, StringComparison.Ordinal);
             var second = await CliRun.RunAsync("export", "--format", "ipfix", "--to", $"127.0.0.1:{port}", "--db", db, "--domain", "7");
             Assert.Equal(0, second.Code);
             Assert.Contains("0 segments as 0 records in 0 messages (+1 template messages)", second.Out, StringComparison.Ordinal);
-            await Task.Delay(300);
+            // Every datagram read by nfcapd before it is told to stop: its socket's receive queue is empty.
+            await UdpSocketState.UntilAsync(port, s => s is { ReceiveQueue: 0 }, "nfcapd to read every datagram");
         }
         finally
         {
@@ -160,7 +186,7 @@ public class IpfixTests
         using var listener = new Listener();
         var run = await CliRun.RunAsync("export", "--format", "ipfix", "--to", $"127.0.0.1:{listener.Port}", "--db", db, "--domain", "42");
         Assert.Equal(0, run.Code);
-        var messages = await listener.MessagesAsync();
+        var messages = await listener.MessagesAsync(Listener.MessagesSent(run.Out));
         Assert.All(messages, m => Assert.Equal((ushort)10, m.Version));
         Assert.All(messages, m => Assert.Equal(42u, m.Domain));
         Assert.All(messages, m => Assert.True(m.Length <= IpfixEncoder.MaxMessageBytes));
@@ -210,10 +236,13 @@ public class IpfixTests
         }
         using var listener = new Listener();
         var options = new IpfixOptions("127.0.0.1", listener.Port);
+        var sent = 0L;
         async Task<IpfixResult> Export()
         {
             using var c = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(1));
-            return await new IpfixExporter(c).ExportAsync(options);
+            var result = await new IpfixExporter(c).ExportAsync(options);
+            sent += result.DataMessages + result.TemplateMessages;
+            return result;
         }
         Write(new FlowEstablishedEvent(T0, 9, 4242, id.Direction, 6, id.LocalAddress, 50000, id.RemoteAddress, 443, @"C:\vpn.exe"));
         for (var i = 1; i <= 5; i++)
@@ -223,7 +252,7 @@ public class IpfixTests
         }
         Write(new FlowDeletedEvent(T0 + 330_000_000L, 9, 55, 5_500, 5, 500) { Identity = id });
         Assert.Equal(1, (await Export()).Segments);
-        var records = (await listener.MessagesAsync()).SelectMany(m => m.Records).ToList();
+        var records = (await listener.MessagesAsync((int)sent)).SelectMany(m => m.Records).ToList();
         Assert.Equal(5_500L, records.Where(r => IpfixReader.Unsigned(r[(0, 61)]) == 0).Select(r => (long)IpfixReader.Unsigned(r[(0, 1)])).Sum());
         Assert.Equal(500L, records.Where(r => IpfixReader.Unsigned(r[(0, 61)]) == 1).Select(r => (long)IpfixReader.Unsigned(r[(0, 1)])).Sum());
         Assert.Equal(16, records[0][(0, 27)].Length); // IPv6 template
@@ -257,7 +286,8 @@ public class IpfixTests
         }
         using (var c = StoreDatabase.OpenForWriting(db, TimeSpan.FromSeconds(1)))
             Assert.Equal(1000 - 2 * IpfixExporter.BatchSegments, (await new IpfixExporter(c).ExportAsync(options)).Segments);
-        var records = (await listener.MessagesAsync()).SelectMany(m => m.Records).ToList();
+        // Every flow's two records, and the batch in flight at the kill once more.
+        var records = (await listener.MessagesAsync(m => m.Sum(x => x.Records.Count) >= 2000 + 2 * IpfixExporter.BatchSegments)).SelectMany(m => m.Records).ToList();
         var sent = records.Count;
         var distinct = records.Select(r => (IpfixReader.Unsigned(r[(0, 7)]), IpfixReader.Unsigned(r[(0, 11)]), IpfixReader.Unsigned(r[(0, 61)]))).Distinct().Count();
         Assert.Equal(2000, distinct); // every flow's two directions arrived
@@ -334,7 +364,8 @@ public class IpfixTests
         var exporter = new Hosting.PeriodicExporter(Configuration.CollectorSettings.From(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<Hosting.PeriodicExporter>.Instance);
         await exporter.RunOnceAsync(CancellationToken.None);
         Assert.Equal(1, exporter.Runs);
-        Assert.Equal(StoreRecords(db).Count, (await listener.MessagesAsync()).Sum(m => m.Records.Count));
+        var expected = StoreRecords(db).Count;
+        Assert.Equal(expected, (await listener.MessagesAsync(m => m.Sum(x => x.Records.Count) >= expected)).Sum(m => m.Records.Count));
 
         var install = new Cli.CollectOptionSet(forService: true);
         var command = new System.CommandLine.Command("install");
