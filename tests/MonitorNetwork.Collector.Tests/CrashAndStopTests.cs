@@ -67,7 +67,7 @@ public sealed class CrashAndStopTests : IClassFixture<CrashAndStopTests.Recordin
             {
                 // not created or migrated yet
             }
-            await Task.Delay(10);
+            await Task.Delay(10); // another process's progress, seen only in the store it writes: look again
         }
     }
 
@@ -95,7 +95,7 @@ public sealed class CrashAndStopTests : IClassFixture<CrashAndStopTests.Recordin
         {
             using var child = StartImport(db);
             await WaitForFirstCommit(db, child);
-            await Task.Delay(random.Next(0, 150));
+            await Task.Delay(random.Next(0, 150)); // real time is the subject: a kill at a random moment of the import
             if (!child.HasExited) killed++; // on a fast machine an import can finish first; then there is nothing to kill
             child.Kill();
             await child.WaitForExitAsync();

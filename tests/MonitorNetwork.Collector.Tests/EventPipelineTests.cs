@@ -16,6 +16,9 @@ public class EventPipelineTests
         public ManualResetEventSlim Gate { get; } = new(true);
         public Func<int, Exception?> FailBatch { get; set; } = _ => null;
 
+        /// <summary>Completes when the first batch has been written (the pipeline's writer thread says so).</summary>
+        public TaskCompletionSource FirstBatch { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public void WriteBatch(IReadOnlyList<MonitorEvent> batch, CounterSnapshot counters)
         {
             Gate.Wait();
@@ -26,6 +29,7 @@ public class EventPipelineTests
                 Written.AddRange(batch);
                 Counters.Add(counters);
             }
+            FirstBatch.TrySetResult();
         }
     }
 
@@ -74,9 +78,9 @@ public class EventPipelineTests
         pipeline.Start();
         pipeline.Post(Event(1));
         pipeline.Post(Event(2));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (pipeline.Counters.Written < 2 && DateTime.UtcNow < deadline) await Task.Delay(10);
-        Assert.Equal(2, pipeline.Counters.Written); // written while the pipeline still runs, not by the stop
+        // The timer's flush is what is under test, so real time passes here (50 ms); the batch's arrival ends the wait.
+        await writer.FirstBatch.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, writer.Written.Count); // written while the pipeline still runs, not by the stop
         Assert.Equal([2], writer.BatchSizes);
         await pipeline.StopAsync();
     }
@@ -86,11 +90,11 @@ public class EventPipelineTests
     {
         var writer = new RecordingWriter { FailBatch = n => n == 0 ? new InvalidOperationException("disk full") : null };
         var errors = new List<Exception>();
-        var pipeline = new EventPipeline(writer, new PipelineOptions { BatchSize = 10, FlushInterval = TimeSpan.FromSeconds(30) }, (e, _) => errors.Add(e));
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pipeline = new EventPipeline(writer, new PipelineOptions { BatchSize = 10, FlushInterval = TimeSpan.FromSeconds(30) }, (e, _) => { errors.Add(e); failed.TrySetResult(); });
         pipeline.Start();
         for (var i = 0; i < 10; i++) pipeline.Post(Event(i));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (errors.Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the first batch failed: now the next events
         for (var i = 10; i < 15; i++) pipeline.Post(Event(i));
         await pipeline.StopAsync();
 

@@ -204,7 +204,7 @@ public class ExportSafetyTests
         for (var round = 0; round < 4; round++)
         {
             var child = Cli("export", "--db", db, "--out", lake, "--host", "h");
-            await Task.Delay(random.Next(300, 1500));
+            await Task.Delay(random.Next(300, 1500)); // real time is the subject: SIGKILL at a random moment of the export
             if (!child.HasExited) child.Kill(); // SIGKILL: no cleanup of any kind
             await child.WaitForExitAsync();
             Fill(db, seed: 100 + round, flows: 300); // new traffic between runs

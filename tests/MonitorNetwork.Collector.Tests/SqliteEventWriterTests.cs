@@ -102,7 +102,7 @@ public class SqliteEventWriterTests
         using var analyst = new SqliteConnection($"Data Source={path};Pooling=False");
         analyst.Open();
         analyst.Execute("BEGIN IMMEDIATE; INSERT INTO health_event VALUES (0, 1, 'x', '{}');");
-        var release = Task.Delay(700).ContinueWith(_ => analyst.Execute("COMMIT"));
+        var release = Task.Delay(700).ContinueWith(_ => analyst.Execute("COMMIT")); // real time is the subject: a lock held 700 ms, within the busy timeout
         writer.WriteBatch([new FlowDeletedEvent(T0, 1, 0, 0, 0, 0)], default);
         await release;
         Assert.Equal(1, c.ExecuteScalar<long>("SELECT count(*) FROM flow"));

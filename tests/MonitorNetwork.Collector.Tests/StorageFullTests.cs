@@ -19,7 +19,7 @@ public class StorageFullTests
     private static async Task WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(20);
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(20); // the retry policy's real backoff is under test: look again
         Assert.True(condition(), "condition not reached in 20 s");
     }
 

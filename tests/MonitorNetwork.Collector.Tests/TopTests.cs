@@ -143,7 +143,7 @@ public class TopTests
         {
             screen = await Tmux(server, "capture-pane", "-p", "-t", "0");
             if (done(screen)) return screen;
-            await Task.Delay(100);
+            await Task.Delay(100); // a real terminal shows what it shows when it shows it: look again
         }
         throw new Xunit.Sdk.XunitException($"waited 30 s for {what}; the screen:\n{screen}");
     }
