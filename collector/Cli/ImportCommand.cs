@@ -1,5 +1,6 @@
-// `monitornetwork import FILE...`: loads .nettrace (any OS) and .etl (Windows) recordings into the store,
-// one session row per file, with a progress bar when stderr is a terminal.
+// `monitornetwork import FILE...`: the command line, the progress bar when stderr is a terminal, and the lines it
+// prints; what an import does (which reader, which recordings the store has already, the run's settings) is
+// Running/RecordingImport's.
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using MonitorNetwork.Collector.Configuration;
@@ -16,12 +17,6 @@ namespace MonitorNetwork.Collector.Cli;
 /// <summary>Defines and runs the import command.</summary>
 internal static class ImportCommand
 {
-    /// <summary>
-    /// A file can wait for the writer, so a deep queue buys nothing but memory: two batches keep the writer busy
-    /// (measured: peak RSS of a 2M-event import, README Performance).
-    /// </summary>
-    internal const int ImportQueueCapacity = 20_000;
-
     /// <summary>The command definition.</summary>
     public static Command Create()
     {
@@ -45,30 +40,13 @@ internal static class ImportCommand
         return command;
     }
 
-    /// <summary>Chooses the reader for a file by its extension, or by its header when the extension says nothing.</summary>
-    public static ITraceSource SourceFor(string path)
-    {
-        if (!File.Exists(path))
-            throw new MonitorNetworkException(FailureKind.NotFound, $"no such file: {Path.GetFullPath(path)}");
-        var extension = Path.GetExtension(path).ToLowerInvariant();
-        if (extension == ".etl")
-        {
-            if (!OperatingSystem.IsWindows())
-                throw new MonitorNetworkException(FailureKind.NotSupportedOnThisOS,
-                    $"{path}: .etl files are decoded by Windows (TDH); import them on Windows, or record .nettrace here");
-            return new EtlFileSource(path) { Identity = Store.ImportIdentity.Of(path) };
-        }
-        // Anything else goes to the .nettrace reader, which checks the header and names the problem.
-        return new NettraceFileSource(path) { Identity = Store.ImportIdentity.Of(path) };
-    }
-
     private static async Task<int> RunAsync(string[] files, string database, bool again, bool replace, CancellationToken token)
     {
-        var sources = files.Select(SourceFor).ToList(); // fail on a bad name before anything is written
-        if (!again) CheckNotImported(sources, database, replace);
+        var sources = RecordingImport.SourcesFor(files); // fail on a bad name before anything is written
+        if (!again) RecordingImport.CheckNotImported(sources, database, replace);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
         using var signals = StopSignals.Register(cancel.Cancel);
-        var settings = new RunSettings(database, new PipelineOptions { BlockWhenFull = true, QueueCapacity = ImportQueueCapacity }, TimeSpan.FromSeconds(1)) { RepeatInput = again };
+        var settings = RecordingImport.Settings(database, again);
         // Store failures (a full disk) go to stderr as they happen; the summary line still says what was dropped.
         using var logging = LoggerFactory.Create(b => b
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
@@ -98,34 +76,6 @@ internal static class ImportCommand
         return $"note: {Output.DisplayText.OneLine(detail)} holds none of MonitorNetwork's events ({seen}). Record them with WPR on Windows " +
                "(wpr -start recording\\MonitorNetwork.wprp, then wpr -stop trace.etl), or with dotnet-trace from a process that emits them " +
                "(dotnet-trace collect --providers MonitorNetwork,Microsoft-Windows-DNS-Client -p PID)";
-    }
-
-    /// <summary>
-    /// Refuses, before anything is written, a recording given twice or already in the store (its answers would
-    /// double); with --replace, deletes the earlier import's rows instead.
-    /// </summary>
-    private static void CheckNotImported(IReadOnlyList<ITraceSource> sources, string database, bool replace)
-    {
-        var twice = sources.GroupBy(s => s.Identity).FirstOrDefault(g => g.Key is not null && g.Count() > 1);
-        if (twice is not null)
-            throw new MonitorNetworkException(FailureKind.AlreadyImported,
-                $"{string.Join(" and ", twice.Select(s => s.Detail))} are the same recording; give it once (or add --again)");
-        if (!File.Exists(database)) return;
-        using var connection = Store.StoreDatabase.OpenForWriting(database, TimeSpan.FromSeconds(5));
-        foreach (var source in sources)
-        {
-            var earlier = source.Identity?.EarlierSessions(connection) ?? [];
-            if (earlier.Count == 0) continue;
-            if (replace)
-            {
-                foreach (var (id, _, _) in earlier) Store.ImportIdentity.DeleteSession(connection, id);
-                continue;
-            }
-            var (firstId, status, startedUs) = earlier[^1];
-            var when = Events.UnixMicros.Format(startedUs);
-            throw new MonitorNetworkException(FailureKind.AlreadyImported,
-                $"{source.Detail} is in the store already (session {firstId}, {status}, {when}): --replace imports it in place of that session, --again imports it once more");
-        }
     }
 
     private static async Task<RunResult> ImportOneAsync(RunSettings settings, ITraceSource source, ILogger logger, CancellationToken token)
