@@ -3,14 +3,9 @@
 // Each reader fills a writer with at most a chunk of rows and returns how to commit their progress, which
 // ParquetExporter runs in the transaction that lists the chunk's files. The run itself (locks, hidden files, commit,
 // rename) is ParquetExporter's.
-using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using MonitorNetwork.Collector.Failures;
-using MonitorNetwork.Collector.Store;
-using Parquet;
-using Parquet.Serialization;
 using MonitorNetwork.Collector.Events;
 
 namespace MonitorNetwork.Collector.Export;

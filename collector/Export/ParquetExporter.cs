@@ -13,10 +13,7 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Failures;
-using MonitorNetwork.Collector.Store;
 using Parquet;
-using Parquet.Serialization;
-using MonitorNetwork.Collector.Events;
 
 namespace MonitorNetwork.Collector.Export;
 

@@ -24,6 +24,19 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
             "SELECT session_id, status, started_ts_us FROM collector_session WHERE input_sha256 = @Sha256 AND input_bytes = @Bytes AND status <> @replaced ORDER BY session_id",
             new { Sha256, Bytes, replaced = SessionStatus.Replaced.Text() }).ToList();
 
+    /// <summary>The replaced minutes (temp table replaced_usage) taken out of each usage rollup: minutes, hours and days.</summary>
+    private static readonly string SubtractReplacedUsage = string.Join("\n", new[] { ("program_minute", "minute", 1), ("program_hour", "hour", 60), ("program_day", "day", 1440) }
+        .Select(level => $"""
+            INSERT INTO {level.Item1}({level.Item2}, program_id, packets_in, bytes_in, packets_out, bytes_out)
+            SELECT r.minute / {level.Item3}, r.program_id, -sum(r.packets_in), -sum(r.bytes_in), -sum(r.packets_out), -sum(r.bytes_out)
+            FROM replaced_usage r WHERE true GROUP BY 1, 2
+            ON CONFLICT({level.Item2}, program_id) DO UPDATE SET
+                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
+                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out;
+            DELETE FROM {level.Item1} WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0
+              AND ({level.Item2}, program_id) IN (SELECT r.minute / {level.Item3}, r.program_id FROM replaced_usage r);
+            """));
+
     /// <summary>
     /// Deletes every row one session wrote, in one transaction: its packets (their minutes lose what they added),
     /// flows, health events and DNS answers; the session row stays as 'replaced' (ids are never reused, which the
@@ -58,7 +71,7 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
             FROM packet p JOIN packet_stream s ON s.stream_id = p.stream_id
             WHERE p.session_id = @sessionId AND p.rowid <= @packetsWatermark;
             """, new { sessionId, packetsWatermark }, tx);
-        connection.Execute("""
+        connection.Execute($$"""
             CREATE TEMP TABLE IF NOT EXISTS replaced_usage (minute INTEGER, program_id INTEGER, packets_in INTEGER, bytes_in INTEGER, packets_out INTEGER, bytes_out INTEGER);
             DELETE FROM replaced_usage;
             CREATE TEMP TABLE IF NOT EXISTS replaced_minute (stream_id INTEGER, minute INTEGER, packets_in INTEGER, bytes_in INTEGER, packets_out INTEGER, bytes_out INTEGER);
@@ -90,30 +103,7 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
                  JOIN program p ON p.path = fp.path AND p.pid = CASE WHEN fp.path = '' THEN fp.pid ELSE 0 END
             WHERE f.session_id = @sessionId
             GROUP BY m.minute, p.program_id;
-            INSERT INTO program_minute(minute, program_id, packets_in, bytes_in, packets_out, bytes_out)
-            SELECT r.minute, r.program_id, -sum(r.packets_in), -sum(r.bytes_in), -sum(r.packets_out), -sum(r.bytes_out)
-            FROM replaced_usage r WHERE true GROUP BY 1, 2
-            ON CONFLICT(minute, program_id) DO UPDATE SET
-                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
-                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out;
-            DELETE FROM program_minute WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0
-              AND (minute, program_id) IN (SELECT r.minute, r.program_id FROM replaced_usage r);
-            INSERT INTO program_hour(hour, program_id, packets_in, bytes_in, packets_out, bytes_out)
-            SELECT r.minute / 60, r.program_id, -sum(r.packets_in), -sum(r.bytes_in), -sum(r.packets_out), -sum(r.bytes_out)
-            FROM replaced_usage r WHERE true GROUP BY 1, 2
-            ON CONFLICT(hour, program_id) DO UPDATE SET
-                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
-                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out;
-            DELETE FROM program_hour WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0
-              AND (hour, program_id) IN (SELECT r.minute / 60, r.program_id FROM replaced_usage r);
-            INSERT INTO program_day(day, program_id, packets_in, bytes_in, packets_out, bytes_out)
-            SELECT r.minute / 1440, r.program_id, -sum(r.packets_in), -sum(r.bytes_in), -sum(r.packets_out), -sum(r.bytes_out)
-            FROM replaced_usage r WHERE true GROUP BY 1, 2
-            ON CONFLICT(day, program_id) DO UPDATE SET
-                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
-                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out;
-            DELETE FROM program_day WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0
-              AND (day, program_id) IN (SELECT r.minute / 1440, r.program_id FROM replaced_usage r);
+            {{SubtractReplacedUsage}}
             DELETE FROM flow_row WHERE session_id = @sessionId;
             DELETE FROM health_event WHERE session_id = @sessionId;
             DELETE FROM dns_answer WHERE session_id = @sessionId;
