@@ -14,10 +14,15 @@ namespace MonitorNetwork.Collector.Tests;
 
 public class FirstFiveMinutesTests
 {
-    private static async Task<string> ImportDemo(TempDirectory dir)
+    private static Task<string> ImportDemo(TempDirectory dir) => Import(dir, RepoFiles.DemoRecording, "demo.db");
+
+    /// <summary>The contract v1 recording: Packet events, and one event the contract does not know.</summary>
+    private static Task<string> ImportContractV1(TempDirectory dir) => Import(dir, RepoFiles.ContractV1Recording, "v1.db");
+
+    private static async Task<string> Import(TempDirectory dir, string recording, string name)
     {
-        var db = dir.File("demo.db");
-        var import = await CliRun.RunAsync("import", RepoFiles.DemoRecording, "--db", db);
+        var db = dir.File(name);
+        var import = await CliRun.RunAsync("import", recording, "--db", db);
         Assert.True(import.Code == 0, import.Out + import.Error);
         return db;
     }
@@ -104,8 +109,7 @@ public class FirstFiveMinutesTests
     {
         // The contract v1 recording carries Packet events: usage comes from packet_minute there.
         using var dir = new TempDirectory();
-        var db = dir.File("v1.db");
-        Assert.Equal(0, (await CliRun.RunAsync("import", RepoFiles.ContractV1Recording, "--db", db)).Code);
+        var db = await ImportContractV1(dir);
         var top = await CliRun.RunAsync("query", "top-processes", "--db", db, "-p", "since=0", "--format", "csv");
         var usage = await CliRun.RunAsync("query", "usage", "--db", db, "-p", "since=0", "--format", "csv");
         static Dictionary<string, (long In, long Out)> Parse(string csv, int name, int bytesIn) => csv.Trim().Split("\r\n").Skip(1).Select(l => l.Split(','))
@@ -349,8 +353,7 @@ public class FirstFiveMinutesTests
     public async Task Stats_NamesTheUnknownEventsItCounted()
     {
         using var dir = new TempDirectory();
-        var db = dir.File("v1.db");
-        Assert.Equal(0, (await CliRun.RunAsync("import", RepoFiles.ContractV1Recording, "--db", db)).Code);
+        var db = await ImportContractV1(dir);
         var stats = await CliRun.RunAsync("stats", "--db", db);
         Assert.Matches(@"unknown events\s+MonitorNetwork SomethingNew \(id 6\): 1", stats.Out);
     }
