@@ -180,9 +180,18 @@ public sealed class CrashAndStopTests : IClassFixture<CrashAndStopTests.Recordin
         using var child = StartImport(db);
         await WaitForFirstCommit(db, child);
         var pid = child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Process.Start("kill", ["-INT", pid])!.WaitForExit();
-        Process.Start("kill", ["-INT", pid])!.WaitForExit();
+        // The import must still be running when the signals land, however fast this machine imports: the test holds
+        // the store's write lock first, so the import cannot commit, so it cannot finish, and the second Ctrl+C lands
+        // while the first one's drain waits for the lock. (Run from a shell's background job, the child inherits an
+        // ignored SIGINT and finishes with 0: run the suite in the foreground, as .ci/run does.)
+        using var holder = new SqliteConnection($"Data Source={db};Pooling=False;Default Timeout=30");
+        holder.Open();
+        holder.Execute("BEGIN IMMEDIATE");
+        Assert.Equal("running", holder.ExecuteScalar<string>("SELECT status FROM collector_session ORDER BY session_id DESC LIMIT 1"));
+        Process.Start("kill", ["-INT", pid])!.WaitForExit(); // the first Ctrl+C: a drain begins, and waits for the lock
+        Process.Start("kill", ["-INT", pid])!.WaitForExit(); // the second: exit at once
         await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        holder.Execute("ROLLBACK");
         Assert.Equal((int)ExitCode.Interrupted, child.ExitCode);
         AssertConsistent(db);
     }
