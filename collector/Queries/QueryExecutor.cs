@@ -54,6 +54,15 @@ public static class QueryExecutor
     public static long Stream(string databasePath, string sql, DynamicParameters? parameters, TimeSpan timeout, IResultWriter writer, long heapLimit = DefaultHeapLimit)
     {
         if (string.IsNullOrWhiteSpace(sql)) throw new MonitorNetworkException(FailureKind.Usage, "--sql: the SQL is empty");
+        // The heap limit is the process's, not the query's: two queries at once (a test host, a report's sections
+        // on threads) would lift each other's limit when the first one ends. One query holds it at a time.
+        lock (s_heapLimitHolder) return StreamHoldingTheHeapLimit(databasePath, sql, parameters, timeout, writer, heapLimit);
+    }
+
+    private static readonly object s_heapLimitHolder = new();
+
+    private static long StreamHoldingTheHeapLimit(string databasePath, string sql, DynamicParameters? parameters, TimeSpan timeout, IResultWriter writer, long heapLimit)
+    {
         using var connection = StoreDatabase.OpenReadOnly(databasePath);
         connection.Execute("PRAGMA query_only = 1");
         raw.sqlite3_hard_heap_limit64(heapLimit);
