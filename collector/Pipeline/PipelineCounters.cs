@@ -41,9 +41,14 @@ public sealed class PipelineCounters
     internal void AddUnknown(string provider, string eventName, int eventId)
     {
         AddUnknown();
-        var kind = $"{provider} {eventName} (id {eventId})";
-        if (!_unknownKinds.ContainsKey(kind) && _unknownKinds.Count >= MaxUnknownKinds) kind = OtherKinds;
-        _unknownKinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        CountKind(_unknownKinds, $"{provider} {eventName} (id {eventId})");
+    }
+
+    /// <summary>One more of <paramref name="kind"/>; past <see cref="MaxUnknownKinds"/> kinds, a new one counts as <see cref="OtherKinds"/>.</summary>
+    private static void CountKind(System.Collections.Concurrent.ConcurrentDictionary<string, long> kinds, string kind)
+    {
+        if (!kinds.ContainsKey(kind) && kinds.Count >= MaxUnknownKinds) kind = OtherKinds;
+        kinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
     }
 
     /// <summary>The unknown events counted so far, by kind ("provider name (id N)").</summary>
@@ -52,11 +57,7 @@ public sealed class PipelineCounters
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _otherProviders = new(StringComparer.Ordinal);
 
     /// <summary>Notes an event of a provider no decoder reads, so an import with none of ours can say what it held.</summary>
-    internal void AddOtherProvider(string provider)
-    {
-        if (!_otherProviders.ContainsKey(provider) && _otherProviders.Count >= MaxUnknownKinds) provider = OtherKinds;
-        _otherProviders.AddOrUpdate(provider, 1, (_, n) => n + 1);
-    }
+    internal void AddOtherProvider(string provider) => CountKind(_otherProviders, provider);
 
     /// <summary>Events of other providers seen so far, by provider.</summary>
     public IReadOnlyDictionary<string, long> OtherProviders => new Dictionary<string, long>(_otherProviders, StringComparer.Ordinal);
