@@ -6,17 +6,18 @@
 -- param: since | time | 0 | Start of the window (UTC ISO-8601, or relative such as 24h)
 -- param: until | time | max | End of the window, exclusive
 -- param: limit | int | 100 | Most rows to return
--- Bytes of an open flow are the packets and flow records seen so far; of an ended flow, its FlowDeleted totals. A flow without a path
+-- Bytes as flow_traffic counts them (schema/migrations/0016_accounting.sql): an ended flow's FlowDeleted totals, an open
+-- flow's packets and flow records seen so far. A flow without a path
 -- (the kernel source) takes the image of the process that had its pid when it started (process table). remote_host is
 -- the name the remote address was resolved from (DNS-Client), set when the flow was stored; NULL when none.
 SELECT printf('%llu', f.flow_id) AS flow_id,
        f.pid AS pid,
-       coalesce(nullif(f.process_path, ''),
+       coalesce(nullif(i.process_path, ''),
                 (SELECT p.image_path FROM process p
-                 WHERE p.pid = f.pid AND p.start_ts_us <= coalesce(f.start_ts_us, f.end_ts_us)
-                   AND (p.end_ts_us IS NULL OR p.end_ts_us >= coalesce(f.start_ts_us, f.end_ts_us))
+                 WHERE p.pid = f.pid AND p.start_ts_us <= f.ts_us
+                   AND (p.end_ts_us IS NULL OR p.end_ts_us >= f.ts_us)
                  ORDER BY p.start_ts_us DESC LIMIT 1),
-                CASE WHEN f.pid = 4 THEN 'System' END, f.process_path) AS process_path,
+                CASE WHEN f.pid = 4 THEN 'System' END, i.process_path) AS process_path,
        CASE f.direction WHEN 0 THEN 'out' WHEN 1 THEN 'in' END AS direction,
        CASE f.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' WHEN 58 THEN 'icmpv6'
                        ELSE CAST(f.protocol AS TEXT) END AS protocol,
@@ -24,16 +25,12 @@ SELECT printf('%llu', f.flow_id) AS flow_id,
        CASE WHEN instr(f.remote_address, ':') > 0 THEN '[' || f.remote_address || ']' ELSE f.remote_address END || ':' || f.remote_port AS remote,
        strftime('%Y-%m-%dT%H:%M:%S', f.start_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', f.start_ts_us % 1000000) AS start_utc,
        strftime('%Y-%m-%dT%H:%M:%S', f.end_ts_us / 1000000, 'unixepoch') || printf('.%06dZ', f.end_ts_us % 1000000) AS end_utc,
-       coalesce(f.bytes_in, (SELECT coalesce(sum(m.bytes_in), 0) FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id
-                             WHERE s.flow_id = f.flow_id)
-                            + (SELECT coalesce(sum(m.bytes_in), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key)) AS bytes_in,
-       coalesce(f.bytes_out, (SELECT coalesce(sum(m.bytes_out), 0) FROM packet_stream s JOIN packet_minute m ON m.stream_id = s.stream_id
-                              WHERE s.flow_id = f.flow_id)
-                             + (SELECT coalesce(sum(m.bytes_out), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key)) AS bytes_out,
+       f.bytes_in AS bytes_in,
+       f.bytes_out AS bytes_out,
        f.remote_host AS remote_host
-FROM flow f
-WHERE coalesce(f.start_ts_us, f.end_ts_us) >= @since AND coalesce(f.start_ts_us, f.end_ts_us) < @until
-  AND (@process = '' OR CAST(f.pid AS TEXT) = @process OR instr(lower(f.process_path), lower(@process)) > 0)
+FROM flow_traffic f LEFT JOIN image i ON i.image_id = f.image_id
+WHERE f.ts_us >= @since AND f.ts_us < @until
+  AND (@process = '' OR CAST(f.pid AS TEXT) = @process OR instr(lower(i.process_path), lower(@process)) > 0)
   AND (@remote = '' OR f.remote_id = (SELECT r.remote_id FROM remote r WHERE r.remote_address = @remote))
-ORDER BY coalesce(f.start_ts_us, f.end_ts_us) DESC, f.flow_key DESC
+ORDER BY f.ts_us DESC, f.flow_key DESC
 LIMIT @limit;
