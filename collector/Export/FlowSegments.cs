@@ -2,8 +2,9 @@
 // export sends, per flow that moved since its previous segment, what it moved, from where the previous segment ended
 // to the time of its newest counters (or its end). The sum of a flow's segments is the store's totals for it; its
 // identity (flow id and start) is the same on every segment. A flow is finished once it has ended and its last
-// segment was sent; open flows are looked at every export. What a flow's counters are: an ended flow's totals, an
-// open flow's newest record (FlowStats), else nothing yet.
+// segment was sent; open flows are looked at every export. What a flow moved is flow_traffic's (the accounting views,
+// schema/migrations/0016_accounting.sql): an ended flow's totals, an open flow's minutes so far. An open segment ends
+// at the flow's newest record (FlowStats), or at its start when only its packets were seen.
 // Corrections come from import --replace (export_correction): what it took out of segments already sent, negated.
 using MonitorNetwork.Collector.Store;
 using Dapper;
@@ -84,16 +85,13 @@ public sealed class FlowSegments(SqliteConnection connection, string? destinatio
             long Pin, long Bin, long Pout, long Bout, long Epin, long Ebin, long Epout, long Ebout, long? Until)>($"""
             SELECT f.flow_key, f.flow_id, f.session_id, f.pid, {PathOfFlow}, f.direction, f.protocol, f.local_address, f.local_port,
                    f.remote_address, f.remote_port, f.start_ts_us, f.end_ts_us, f.stats_ts_us,
-                   CASE WHEN f.end_ts_us IS NOT NULL THEN coalesce(f.packets_in, 0) ELSE coalesce(f.stats_packets_in, 0) END,
-                   CASE WHEN f.end_ts_us IS NOT NULL THEN coalesce(f.bytes_in, 0) ELSE coalesce(f.stats_bytes_in, 0) END,
-                   CASE WHEN f.end_ts_us IS NOT NULL THEN coalesce(f.packets_out, 0) ELSE coalesce(f.stats_packets_out, 0) END,
-                   CASE WHEN f.end_ts_us IS NOT NULL THEN coalesce(f.bytes_out, 0) ELSE coalesce(f.stats_bytes_out, 0) END,
+                   t.packets_in, t.bytes_in, t.packets_out, t.bytes_out,
                    {(destination is null
                        ? "f.exported_packets_in, f.exported_bytes_in, f.exported_packets_out, f.exported_bytes_out, f.exported_until_us"
                        : "coalesce(e.exported_packets_in, 0), coalesce(e.exported_bytes_in, 0), coalesce(e.exported_packets_out, 0), coalesce(e.exported_bytes_out, 0), e.exported_until_us")}
             {(destination is null
-                ? "FROM flow_row f INDEXED BY flow_export_todo WHERE f.export_done = 0 AND f.flow_key > @cursor"
-                : "FROM flow_row f LEFT JOIN ipfix_progress e ON e.destination = @destination AND e.flow_key = f.flow_key WHERE coalesce(e.done, 0) = 0 AND f.flow_key > @cursor")}
+                ? "FROM flow_row f INDEXED BY flow_export_todo JOIN flow_traffic t ON t.flow_key = f.flow_key WHERE f.export_done = 0 AND f.flow_key > @cursor"
+                : "FROM flow_row f JOIN flow_traffic t ON t.flow_key = f.flow_key LEFT JOIN ipfix_progress e ON e.destination = @destination AND e.flow_key = f.flow_key WHERE coalesce(e.done, 0) = 0 AND f.flow_key > @cursor")}
             ORDER BY f.flow_key
             LIMIT {limit}
             """, new { cursor = _cursor, destination }, buffered: false);

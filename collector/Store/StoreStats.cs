@@ -58,8 +58,7 @@ public static class StoreStats
         var flows = connection.QuerySingle<(long Flows, long Open)>("SELECT count(*), count(*) - count(end_ts_us) FROM flow");
         var packets = connection.QuerySingle<(long? Packets, long? Bytes)>(
             """
-            SELECT sum(p), sum(b) FROM (SELECT sum(packets_in + packets_out) AS p, sum(bytes_in + bytes_out) AS b FROM packet_minute
-                                        UNION ALL SELECT sum(packets_in + packets_out), sum(bytes_in + bytes_out) FROM flow_minute_total)
+            SELECT sum(packets_in + packets_out), sum(bytes_in + bytes_out) FROM minute_traffic
             """);
         var sessions = connection.QuerySingle<(long Count, long? Received, long? Written, long? Dropped, long? Lost, long? Malformed, long? Unknown)>("""
             SELECT count(*), sum(events_received), sum(events_written), sum(events_dropped), sum(events_lost),

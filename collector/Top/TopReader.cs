@@ -11,28 +11,23 @@ namespace MonitorNetwork.Collector.Top;
 /// <summary>Reads <see cref="TopSnapshot"/>s from a store.</summary>
 public static class TopReader
 {
-    // Rows of the window from both rollups: packets' per stream, flow records' per flow. Flow records' rows are found
-    // through their flows: the open ones, and those ended since @endedFloor (flow_minute is keyed by flow).
+    // Rows of the window from the accounting views (schema/migrations/0016_accounting.sql): packets' minutes per
+    // stream, flow records' minutes per flow. Records' minutes are found through their flows, the open ones and those
+    // ended since @endedFloor (record_traffic_minute is keyed by flow, with no index by minute).
     private const string WindowSums = """
-        WITH stream_sums AS (
-            SELECT m.stream_id, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out, sum(m.packets_in + m.packets_out) AS packets
-            FROM packet_minute m WHERE m.minute >= @newest - 1
-            GROUP BY m.stream_id),
-        recent AS (
+        WITH recent AS (
             SELECT flow_key FROM flow_row INDEXED BY flow_open_by_flow_id WHERE end_ts_us IS NULL
             UNION
             SELECT flow_key FROM flow_row INDEXED BY flow_by_ended_seq WHERE ended_seq >= @endedFloor),
-        flow_sums AS (
-            SELECT m.flow_key, sum(m.bytes_in) AS bytes_in, sum(m.bytes_out) AS bytes_out, sum(m.packets_in + m.packets_out) AS packets
-            FROM recent r CROSS JOIN flow_minute m ON m.flow_key = r.flow_key
-            WHERE m.minute >= @newest - 1
-            GROUP BY m.flow_key),
         parts AS (
-            SELECT s.flow_id, s.pid, s.remote_id, x.bytes_in, x.bytes_out, x.packets
-            FROM stream_sums x JOIN packet_stream s ON s.stream_id = x.stream_id
+            SELECT x.flow_id, x.pid, x.remote_id, sum(x.bytes_in) AS bytes_in, sum(x.bytes_out) AS bytes_out, sum(x.packets_in + x.packets_out) AS packets
+            FROM packet_traffic_minute x WHERE x.minute >= @newest - 1
+            GROUP BY x.stream_id
             UNION ALL
-            SELECT f.flow_id, f.pid, f.remote_id, x.bytes_in, x.bytes_out, x.packets
-            FROM flow_sums x JOIN flow f ON f.flow_key = x.flow_key)
+            SELECT x.flow_id, x.pid, x.remote_id, sum(x.bytes_in), sum(x.bytes_out), sum(x.packets_in + x.packets_out)
+            FROM recent r CROSS JOIN record_traffic_minute x ON x.flow_key = r.flow_key
+            WHERE x.minute >= @newest - 1
+            GROUP BY x.flow_key)
         """;
 
     private const string ProcessSql = WindowSums + """
@@ -59,7 +54,7 @@ public static class TopReader
         using var connection = StoreDatabase.OpenReadOnly(databasePath);
         using var transaction = connection.BeginTransaction(); // one consistent view while a collector commits
         var newestMinute = connection.ExecuteScalar<long?>(
-            "SELECT max(m) FROM (SELECT max(minute) AS m FROM packet_minute UNION ALL SELECT max(minute) FROM flow_minute_total)", transaction: transaction);
+            "SELECT minute FROM newest_traffic_minute", transaction: transaction);
         if (newestMinute is null) return TopSnapshot.Empty;
         // The newest packet by insertion order: O(1) by rowid, where max(ts_us) would scan the table.
         // An import of an older recording appends packets older than the newest minute: then the window runs to that
