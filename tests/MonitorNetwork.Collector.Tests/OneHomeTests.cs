@@ -42,4 +42,27 @@ public class OneHomeTests
             .Where(x => Regex.IsMatch(x.Line, @"\(int\)ExitCode\.(?!Success\b|Interrupted\b)") || Regex.IsMatch(x.Line, @"Environment\.Exit(Code)?\b(?!\(InterruptedExitCode\))")).ToList();
         Assert.True(found.Count == 0, string.Join("\n", found));
     }
+
+    /// <summary>The rollup tables and a flow's record counters, which only the accounting views combine.</summary>
+    private static readonly Regex s_accountingTables = new(@"\b(packet_minute|flow_minute|flow_minute_total|stats_(packets|bytes)_(in|out))\b");
+
+    [Fact]
+    public void TrafficTotals_AreReadOnlyThroughTheAccountingViews()
+    {
+        // The writers keep the rollups (and the pruner and import --replace take rows out of them); the lake export sends
+        // their rows as deltas of what each row has sent, marked on the rows. Every other reader reads the views of
+        // schema/migrations/0016_accounting.sql.
+        var found = CodeLines("FlowWriter.cs", "PacketStreamWriter.cs", "FlowMinuteRollup.cs", "ProgramUsageRollup.cs", "MinuteTotals.cs",
+                              "StorePruner.cs", "ImportIdentity.cs", "LakeRowReaders.cs", "ParquetExporter.cs")
+            .Where(x => s_accountingTables.IsMatch(x.Line)).ToList();
+        Assert.True(found.Count == 0, string.Join("\n", found));
+        var queries = Directory.EnumerateFiles(RepoFiles.PathOf("queries"), "*.sql")
+            .SelectMany(f => File.ReadLines(f).Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal)).Select(l => (Path.GetFileName(f), l)))
+            .Where(x => s_accountingTables.IsMatch(x.l)).ToList();
+        Assert.True(queries.Count == 0, string.Join("\n", queries));
+        // And the readers do read them.
+        foreach (var (file, view) in new[] { ("top-processes.sql", "flow_traffic"), ("top-remotes.sql", "flow_traffic"), ("top-hosts.sql", "flow_traffic"),
+                                             ("flows.sql", "flow_traffic"), ("timeline.sql", "minute_traffic") })
+            Assert.Contains(view, File.ReadAllText(RepoFiles.PathOf("queries", file)), StringComparison.Ordinal);
+    }
 }
