@@ -15,7 +15,7 @@ namespace MonitorNetwork.Collector.Tests;
 public class LiveTopTests
 {
     [Fact]
-    public async Task EventPipeSession_IntoTheWindow_EveryPacketsBytesByProcessAndRemote()
+    public async Task EventPipeSession_IntoTheWindow_EveryPacketsBytesByProcessAndRemote_AndFlowRecords()
     {
         var events = TrafficScript.Build(flows: 40, packetsPerFlow: 10);
         var packets = events.OfType<PacketEvent>().ToList();
@@ -29,7 +29,11 @@ public class LiveTopTests
         var snapshot = session.Window.Snapshot();
 
         Assert.Equal(new CounterSnapshot(events.Count, events.Count, 0, 0, 0, 0), session.Counters.Snapshot());
-        Assert.Equal(packets.Count, snapshot.Processes.Sum(r => r.Packets));
+        // Every packet, and the flow that only its FlowDeleted named (its packets were never seen: its whole count
+        // counts, as in the store).
+        Assert.Equal(packets.Count + 7, snapshot.Processes.Sum(r => r.Packets));
+        var orphan = Assert.Single(snapshot.Processes, r => r.Pid == TrafficScript.OrphanIdentity.ProcessId);
+        Assert.Equal((300L, 400L, 7L), (orphan.BytesIn, orphan.BytesOut, orphan.Packets));
         foreach (var byPid in packets.GroupBy(p => p.ProcessId))
         {
             var row = Assert.Single(snapshot.Processes, r => r.Pid == byPid.Key);
@@ -89,5 +93,32 @@ public class LiveTopTests
 
         window.WriteBatch([At(1001, 9, 999)], new CounterSnapshot(0, 0, 0, 0, 0, 0)); // late, for a second already gone
         Assert.DoesNotContain(window.Snapshot().Processes, r => r.Pid == 9);
+    }
+
+    [Fact]
+    public void Window_CountsFlowRecords_AsTheStoreDoes_ButNeverAFlowsPacketsTwice()
+    {
+        // The default driver sends flow records, not packets: top --live showed nothing for them. Now each record adds
+        // its increase over the previous one (FlowEstablished counts as zero); a flow first seen by a record adds its
+        // whole count; a flow whose packets are counted adds nothing more from its records.
+        var window = new LiveTopWindow();
+        var local = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("10.0.0.1"));
+        var remote = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("10.0.0.2"));
+        var late = NetAddress.FromIPAddress(System.Net.IPAddress.Parse("10.0.0.3"));
+        const long s = 1_000_000;
+        var seen = new FlowIdentity(20, FlowDirection.Outbound, 6, local, 1001, late, 443);
+        var quiet = new CounterSnapshot(0, 0, 0, 0, 0, 0);
+        window.WriteBatch([
+            new FlowEstablishedEvent(1000 * s, 1, 10, FlowDirection.Outbound, 6, local, 1000, remote, 443, @"C:.exe"),
+            new FlowStatsEvent(1010 * s, 1, new FlowIdentity(10, FlowDirection.Outbound, 6, local, 1000, remote, 443), 2, 2000, 1, 100),
+            new FlowDeletedEvent(1020 * s, 1, 3, 2500, 1, 100),
+            new FlowStatsEvent(1030 * s, 2, seen, 5, 5000, 0, 0),
+            new FlowEstablishedEvent(1031 * s, 3, 30, FlowDirection.Outbound, 6, local, 1002, remote, 443, @"C:\c.exe"),
+            new PacketEvent(1032 * s, 3, 30, FlowDirection.Inbound, 6, local, 1002, remote, 443, 700),
+            new FlowStatsEvent(1040 * s, 3, new FlowIdentity(30, FlowDirection.Outbound, 6, local, 1002, remote, 443), 1, 700, 0, 0),
+        ], quiet);
+        var processes = window.Snapshot().Processes.OrderBy(r => r.Pid).Select(r => (r.Pid, r.BytesIn, r.BytesOut, r.Packets, r.Flows)).ToList();
+        Assert.Equal([(10L, 2500L, 100L, 4L, 1L), (20L, 5000L, 0L, 5L, 1L), (30L, 700L, 0L, 1L, 1L)], processes);
+        Assert.Equal(5000, window.Snapshot().Remotes.Single(r => r.Label == "10.0.0.3").BytesIn);
     }
 }
