@@ -55,30 +55,32 @@ CREATE VIEW newest_traffic_minute AS
 SELECT max(m) AS minute FROM (SELECT max(minute) AS m FROM packet_minute UNION ALL SELECT max(minute) FROM flow_minute_total);
 
 -- What each flow moved: its totals once ended (only an ended flow has them), else every minute seen for it so far
--- (its open streams' and its records'). ts_us places the flow in a window. An open flow's sums are correlated subqueries, each a few index seeks,
--- evaluated only for the open flows a reader actually reads (a page of flows, an export's chunk), where a join to
--- every open flow's sums would pay for all of them on each read.
+-- (its open streams' and its records'). ts_us places the flow in a window. An open flow's sums are correlated
+-- subqueries, each a few index seeks, evaluated only for the open flows a reader actually reads (a page of flows, an
+-- export's chunk), where a join to every open flow's sums would pay for all of them on each read. They name the flow
+-- by its key alone: a grouping reader sorts every column its sums refer to, and flow_id and end_ts_us in each sorted
+-- row made top-hosts 7% slower on 100k flows (measured: bench queries).
 CREATE VIEW flow_traffic AS
 SELECT f.flow_key, f.flow_id, f.session_id, f.pid, f.image_id, f.direction, f.protocol,
        f.local_address, f.local_port, f.remote_id, f.remote_address, f.remote_port, f.remote_host,
        f.start_ts_us, f.end_ts_us, coalesce(f.start_ts_us, f.end_ts_us) AS ts_us, f.stats_ts_us,
        f.end_ts_us IS NOT NULL AS ended,
-       coalesce(f.packets_in, CASE WHEN f.end_ts_us IS NULL
-            THEN (SELECT coalesce(sum(m.packets_in), 0) FROM packet_stream s INDEXED BY packet_stream_by_flow
-                  CROSS JOIN packet_minute m ON m.stream_id = s.stream_id WHERE s.flow_id = f.flow_id AND s.flow_ended = 0)
-               + (SELECT coalesce(sum(m.packets_in), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key) ELSE 0 END) AS packets_in,
-       coalesce(f.bytes_in, CASE WHEN f.end_ts_us IS NULL
-            THEN (SELECT coalesce(sum(m.bytes_in), 0) FROM packet_stream s INDEXED BY packet_stream_by_flow
-                  CROSS JOIN packet_minute m ON m.stream_id = s.stream_id WHERE s.flow_id = f.flow_id AND s.flow_ended = 0)
-               + (SELECT coalesce(sum(m.bytes_in), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key) ELSE 0 END) AS bytes_in,
-       coalesce(f.packets_out, CASE WHEN f.end_ts_us IS NULL
-            THEN (SELECT coalesce(sum(m.packets_out), 0) FROM packet_stream s INDEXED BY packet_stream_by_flow
-                  CROSS JOIN packet_minute m ON m.stream_id = s.stream_id WHERE s.flow_id = f.flow_id AND s.flow_ended = 0)
-               + (SELECT coalesce(sum(m.packets_out), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key) ELSE 0 END) AS packets_out,
-       coalesce(f.bytes_out, CASE WHEN f.end_ts_us IS NULL
-            THEN (SELECT coalesce(sum(m.bytes_out), 0) FROM packet_stream s INDEXED BY packet_stream_by_flow
-                  CROSS JOIN packet_minute m ON m.stream_id = s.stream_id WHERE s.flow_id = f.flow_id AND s.flow_ended = 0)
-               + (SELECT coalesce(sum(m.bytes_out), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key) ELSE 0 END) AS bytes_out
+       coalesce(f.packets_in,
+                (SELECT coalesce(sum(m.packets_in), 0) FROM flow_row o CROSS JOIN packet_stream s INDEXED BY packet_stream_by_flow ON s.flow_id = o.flow_id
+                 CROSS JOIN packet_minute m ON m.stream_id = s.stream_id WHERE o.flow_key = f.flow_key AND s.flow_ended = 0)
+              + (SELECT coalesce(sum(m.packets_in), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key)) AS packets_in,
+       coalesce(f.bytes_in,
+                (SELECT coalesce(sum(m.bytes_in), 0) FROM flow_row o CROSS JOIN packet_stream s INDEXED BY packet_stream_by_flow ON s.flow_id = o.flow_id
+                 CROSS JOIN packet_minute m ON m.stream_id = s.stream_id WHERE o.flow_key = f.flow_key AND s.flow_ended = 0)
+              + (SELECT coalesce(sum(m.bytes_in), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key)) AS bytes_in,
+       coalesce(f.packets_out,
+                (SELECT coalesce(sum(m.packets_out), 0) FROM flow_row o CROSS JOIN packet_stream s INDEXED BY packet_stream_by_flow ON s.flow_id = o.flow_id
+                 CROSS JOIN packet_minute m ON m.stream_id = s.stream_id WHERE o.flow_key = f.flow_key AND s.flow_ended = 0)
+              + (SELECT coalesce(sum(m.packets_out), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key)) AS packets_out,
+       coalesce(f.bytes_out,
+                (SELECT coalesce(sum(m.bytes_out), 0) FROM flow_row o CROSS JOIN packet_stream s INDEXED BY packet_stream_by_flow ON s.flow_id = o.flow_id
+                 CROSS JOIN packet_minute m ON m.stream_id = s.stream_id WHERE o.flow_key = f.flow_key AND s.flow_ended = 0)
+              + (SELECT coalesce(sum(m.bytes_out), 0) FROM flow_minute m WHERE m.flow_key = f.flow_key)) AS bytes_out
 FROM flow_row f;
 
 -- Minutes of packets whose flow the store has no row for (no FlowEstablished, FlowStats or FlowDeleted seen): they
