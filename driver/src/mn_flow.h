@@ -5,8 +5,10 @@
  * release writes FlowDeleted with the totals and frees the context. Every context is on a list so unload can
  * remove them.
  *
- * This file owns the whole association protocol, so that the races between classify, flowDeleteFn and unload are
- * decided in one place, under one lock:
+ * The code is split by concern: the table (mn_flow_table.c: allocation, the list, draining, counters), a context's
+ * life (mn_flow_context.c), what flows moved (mn_flow_accounting.c) and the periodic FlowStats sweep
+ * (mn_flow_emission.c; the interval rule itself is mn_flow_stats.c). mn_flow_context.c owns the whole association
+ * protocol, so that the races between classify, flowDeleteFn and unload are decided in one place, under one lock:
  * - an association slot goes NONE -> ASSOCIATING (under the lock, refused once unload is draining) ->
  *   LIVE (only after FwpsFlowAssociateContext0 succeeded) -> REMOVING (unload asked WFP to remove it) -> NONE
  *   (flowDeleteFn ran). Unload removes only LIVE slots, so it never asks WFP to remove a context that is not

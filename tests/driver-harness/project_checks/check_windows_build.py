@@ -91,12 +91,32 @@ def check_workflow(root, problems):
             fail(problems, f"the workflow uploads no driver/{arch} output")
 
 
+def check_sources(root, problems):
+    """Every driver source is in the project and in the harness. A .c the project lacks still compiles and links in the
+    kit's checks (they take the whole directory), but MSBuild would leave it out and fail to link on Windows."""
+    import os
+    tree = ET.parse(f"{root}/driver/MonitorNetwork.Driver.vcxproj")
+    listed = {c.get("Include").replace("\\", "/") for c in tree.getroot().iter() if c.tag in (NS + "ClCompile", NS + "ClInclude") and c.get("Include")}
+    harness = open(f"{root}/tests/driver-harness/CMakeLists.txt", encoding="utf-8").read()
+    for name in sorted(os.listdir(f"{root}/driver/src")):
+        if not name.endswith((".c", ".h")):
+            continue
+        if f"src/{name}" not in listed:
+            fail(problems, f"driver/src/{name} is not in MonitorNetwork.Driver.vcxproj (ClCompile or ClInclude)")
+        if name.endswith(".c") and "${DRIVER_SRC}/" + name not in harness:
+            fail(problems, f"driver/src/{name} is not built by the driver harness (tests/driver-harness/CMakeLists.txt)")
+    for item in sorted(listed):
+        if not os.path.exists(f"{root}/driver/{item}"):
+            fail(problems, f"MonitorNetwork.Driver.vcxproj lists {item}, which does not exist")
+
+
 def main():
     root = sys.argv[1]
     problems = []
     floor = check_project(root, problems)
     check_solution(root, problems)
     check_workflow(root, problems)
+    check_sources(root, problems)
     for p in problems:
         print(f"windows build: {p}")
     if problems:
