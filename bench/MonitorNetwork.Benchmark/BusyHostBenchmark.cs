@@ -6,7 +6,7 @@
 using System.Diagnostics;
 using System.Net;
 using MonitorNetwork.Collector.Events;
-using MonitorNetwork.Collector.Flows;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Queries;
 
 namespace MonitorNetwork.Benchmark;

@@ -1,9 +1,9 @@
 // Live collection over EventPipe at fixed emission rates: the highest rate with nothing dropped or lost.
 using System.Net;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Emitter;
 

@@ -4,10 +4,10 @@
 // the emitter's allocations or the EventPipe buffers, which live in the emitting process. Not run by CI.
 using System.Diagnostics;
 using System.Net;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Emitter;
 

@@ -4,7 +4,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Store;
 
 namespace MonitorNetwork.Benchmark;

@@ -4,7 +4,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MonitorNetwork.Collector.Configuration;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Service;

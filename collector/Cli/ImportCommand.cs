@@ -8,7 +8,6 @@ using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Running;
 using MonitorNetwork.Collector.Sources;
 using Spectre.Console;
 

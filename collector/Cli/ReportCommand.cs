@@ -31,7 +31,7 @@ internal static class ReportCommand
             if (rows is < 1 or > MaxTop) throw new MonitorNetworkException(FailureKind.Usage, $"--top: {rows} is out of range (1 to {MaxTop})");
             var database = StoreLocation.Resolve(parse.GetValue(db));
             var target = parse.GetValue(output)!;
-            if (target != "-") Files.OutputFile.Check(target, "--out", [database]); // before the work, not after
+            if (target != "-") Output.OutputFile.Check(target, "--out", [database]); // before the work, not after
             var windowIsDefault = parse.GetResult(since) is null or { Implicit: true } && parse.GetResult(until) is null or { Implicit: true };
             var data = ReportBuilder.Build(database, sinceUs, untilUs, rows, now, windowIsDefault);
             // The page says it too; with the page on standard output, the line goes to standard error.
@@ -42,7 +42,7 @@ internal static class ReportCommand
                 CliStreams.Out.Write(html);
                 return (int)ExitCode.Success;
             }
-            Files.OutputFile.WriteText(target, "--out", html, [database]);
+            Output.OutputFile.WriteText(target, "--out", html, [database]);
             CliStreams.Out.WriteLine($"wrote {Output.DisplayText.OneLine(Path.GetFullPath(target))} ({html.Length / 1024.0:F0} KiB)");
             return (int)ExitCode.Success;
         });

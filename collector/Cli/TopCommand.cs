@@ -2,7 +2,7 @@
 // of the busiest processes and remotes, read from the store while a collector or an import writes it.
 using System.CommandLine;
 using MonitorNetwork.Collector.Configuration;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Top;

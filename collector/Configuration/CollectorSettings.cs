@@ -1,7 +1,7 @@
 // The collect settings as typed values, parsed once from CollectorOptions (appsettings.json, MONITORNETWORK_
 // variables, the settings file and the command line, all strings): the host holds the result as a singleton, which
 // `collect` asks for before it starts, so a bad value fails before the store is touched, named as the user wrote it.
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Store;
 
 namespace MonitorNetwork.Collector.Configuration;

@@ -8,7 +8,6 @@
 // TraceLoggingIPv6Address is TlgInBINARY, written as a UInt16 length (16) and then the 16 bytes
 // (TraceLoggingProvider.h: _tlgArgBinary(void, pValue, 16u, TlgInBINARY, (TlgOutIPV6))). Both are read raw.
 using System.Buffers.Binary;
-using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Events;
 
 namespace MonitorNetwork.Collector.Decoding;

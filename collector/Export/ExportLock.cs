@@ -57,7 +57,7 @@ public sealed class ExportLock : IDisposable
             try
             {
                 var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = Files.OutputFile.PrivateMode;
+                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = Output.OutputFile.PrivateMode;
                 return new FileStream(path, options);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)

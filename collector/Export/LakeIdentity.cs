@@ -43,7 +43,7 @@ public static class LakeIdentity
 {
     /// <summary>A lake directory's canonical form: full, without a trailing separator, its symlinks resolved.</summary>
     public static string Canonical(string directory) =>
-        Path.TrimEndingDirectorySeparator(Files.OutputFile.Canonical(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))));
+        Path.TrimEndingDirectorySeparator(Output.OutputFile.Canonical(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))));
 
     /// <summary>The lake's manifest, or null when the directory is not a lake yet.</summary>
     public static LakeManifest? Read(string lake)
@@ -62,7 +62,7 @@ public static class LakeIdentity
     }
 
     private static void Write(string lake, LakeManifest manifest) =>
-        Files.OutputFile.WriteText(Path.Combine(lake, LakeManifest.FileName), "--out",
+        Output.OutputFile.WriteText(Path.Combine(lake, LakeManifest.FileName), "--out",
             JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
     /// <summary>

@@ -135,7 +135,7 @@ public sealed class ParquetExporter(SqliteConnection connection)
 
     private static string SafeHost(string host)
     {
-        var safe = Files.FileNamePart.Safe(host);
+        var safe = Output.FileNamePart.Safe(host);
         return safe.Length == 0 ? throw new MonitorNetworkException(FailureKind.Usage, "--host: a host name is needed") : safe;
     }
 

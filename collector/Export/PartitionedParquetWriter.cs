@@ -42,7 +42,7 @@ internal sealed class PartitionedParquetWriter<T>(string lake, string table, str
             var name = nextName();
             var temp = Path.Combine(directory, "." + name + ".tmp");
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 1 << 16 };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = Files.OutputFile.PrivateMode;
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = Output.OutputFile.PrivateMode;
             partition = new Partition(new FileStream(temp, options), temp, Path.Combine(directory, name));
             _partitions.Add(row.Date, partition);
         }

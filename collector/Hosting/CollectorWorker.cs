@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MonitorNetwork.Collector.Configuration;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Running;
 using MonitorNetwork.Collector.Sources;
 
 namespace MonitorNetwork.Collector.Hosting;

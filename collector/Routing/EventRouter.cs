@@ -23,7 +23,7 @@ public sealed class EventRouter : IDisposable
     private readonly EventPipeline _pipeline;
     private readonly IEventDecoder _decoder;
     private readonly ImagePathNormalizer _paths;
-    private readonly Flows.FlowRecordBuilder? _flows;
+    private readonly Decoding.FlowRecordBuilder? _flows;
     private readonly Channel<Events.MonitorEvent> _queue = Channel.CreateBounded<Events.MonitorEvent>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
     private readonly Thread _thread;
@@ -36,7 +36,7 @@ public sealed class EventRouter : IDisposable
     /// <param name="decoder">The source's decoder (the MonitorNetwork contract by default).</param>
     /// <param name="paths">One spelling per image path for the whole run (default: spelling only, no volume map).</param>
     /// <param name="flows">Turns the source's packets into flow records (the kernel source); null to post events as decoded.</param>
-    public EventRouter(EventPipeline pipeline, IEventDecoder? decoder = null, ImagePathNormalizer? paths = null, Flows.FlowRecordBuilder? flows = null)
+    public EventRouter(EventPipeline pipeline, IEventDecoder? decoder = null, ImagePathNormalizer? paths = null, Decoding.FlowRecordBuilder? flows = null)
     {
         _pipeline = pipeline;
         _decoder = decoder ?? new ContractDecoder();

@@ -46,11 +46,11 @@ public sealed class ServiceSettings(string path, IReadOnlyDictionary<string, str
             return () => { };
         }
         Store.StorePaths.EnsurePrivateDirectory(Path);
-        Files.OutputFile.WriteText(Path, "service settings", ToJson(overrides));
+        Output.OutputFile.WriteText(Path, "service settings", ToJson(overrides));
         return () =>
         {
             if (previous is null) File.Delete(Path);
-            else Files.OutputFile.WriteText(Path, "service settings", previous);
+            else Output.OutputFile.WriteText(Path, "service settings", previous);
         };
     }
 

@@ -1,11 +1,7 @@
 // What a real-time session enables, and how its events are decoded: the MonitorNetwork driver, or the built-in
 // Microsoft-Windows-Kernel-Network provider for machines without the driver; either way with
 // Microsoft-Windows-Kernel-Process, so flows and packets get program names.
-using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Decoding;
-using MonitorNetwork.Collector.Decoding.DnsClient;
-using MonitorNetwork.Collector.Decoding.KernelNetwork;
-using MonitorNetwork.Collector.Decoding.KernelProcess;
 
 namespace MonitorNetwork.Collector.Sources;
 
@@ -22,7 +18,7 @@ public sealed record EtwProvider(string Kind, IReadOnlyList<EtwProviderSpec> Pro
     public bool DriverExpectedButMissing { get; init; }
 
     /// <summary>Makes the source's flow-record builder, when the collector aggregates packets itself (Kernel-Network).</summary>
-    public Func<Flows.FlowRecordBuilder?> CreateFlowRecords { get; init; } = () => null;
+    public Func<Decoding.FlowRecordBuilder?> CreateFlowRecords { get; init; } = () => null;
 
     private static readonly EtwProviderSpec s_processes = new(KernelProcessDecoder.ProviderGuid, KernelProcessDecoder.Keywords, 4);
     // Event 3008 has no keyword in the manifest, so it is delivered whatever the keyword mask; Informational is its level.
@@ -39,7 +35,7 @@ public sealed record EtwProvider(string Kind, IReadOnlyList<EtwProviderSpec> Pro
     /// <summary>
     /// Microsoft-Windows-Kernel-Network (TCP and UDP, IPv4 and IPv6) at Informational, plus processes and DNS answers.
     /// The provider reports every send and receive; with the Flow keyword the collector aggregates them into the
-    /// driver's flow records every active interval (<see cref="Flows.FlowRecordBuilder"/>), and stores per-packet rows
+    /// driver's flow records every active interval (<see cref="Decoding.FlowRecordBuilder"/>), and stores per-packet rows
     /// only when the Packet keyword asks for them too.
     /// </summary>
     public static EtwProvider KernelNetwork(ulong keywords = ProviderContract.Keywords.Flow | ProviderContract.Keywords.Health, bool dns = true) => new("etw-kernel",
@@ -47,7 +43,7 @@ public sealed record EtwProvider(string Kind, IReadOnlyList<EtwProviderSpec> Pro
         () => new CompositeDecoder(new KernelNetworkDecoder(), new KernelProcessDecoder(), new DnsClientDecoder()))
     {
         CreateFlowRecords = () => (keywords & ProviderContract.Keywords.Flow) == 0 ? null
-            : new Flows.FlowRecordBuilder(Flows.FlowRecordBuilder.DefaultInterval, keepPackets: (keywords & ProviderContract.Keywords.Packet) != 0),
+            : new Decoding.FlowRecordBuilder(Decoding.FlowRecordBuilder.DefaultInterval, keepPackets: (keywords & ProviderContract.Keywords.Packet) != 0),
     };
 
     /// <summary>The decoder of a recording: the contract, process names and DNS answers, whichever it holds.</summary>

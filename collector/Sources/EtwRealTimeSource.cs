@@ -68,7 +68,7 @@ public sealed class EtwRealTimeSource(
     public Decoding.IEventDecoder Decoder { get; } = provider.CreateDecoder();
 
     /// <inheritdoc/>
-    public Flows.FlowRecordBuilder? FlowRecords { get; } = provider.CreateFlowRecords();
+    public Decoding.FlowRecordBuilder? FlowRecords { get; } = provider.CreateFlowRecords();
 
     /// <inheritdoc/>
     public async Task RunAsync(EventRouter router, CancellationToken cancellationToken)

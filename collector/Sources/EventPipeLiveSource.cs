@@ -3,7 +3,7 @@
 using System.Diagnostics.Tracing;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Routing;
 
 namespace MonitorNetwork.Collector.Sources;
@@ -40,7 +40,7 @@ public sealed class EventPipeLiveSource(int processId, ulong keywords, int buffe
         {
             new EventPipeProvider(ProviderContract.ProviderName, EventLevel.Verbose, (long)keywords),
             // The test emitter's stand-in for Windows' DNS client (an EventSource of that name).
-            new EventPipeProvider(Decoding.DnsClient.DnsClientDecoder.ProviderName, EventLevel.Informational),
+            new EventPipeProvider(Decoding.DnsClientDecoder.ProviderName, EventLevel.Informational),
         };
         using var session = await client.StartEventPipeSessionAsync(providers, requestRundown: false, bufferSizeMB, cancellationToken).ConfigureAwait(false);
         using var source = new EventPipeEventSource(session.EventStream);

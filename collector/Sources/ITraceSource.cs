@@ -43,7 +43,7 @@ public interface ITraceSource
     /// Turns this source's packets into flow records (Kernel-Network without the Packet keyword: the driver's
     /// FlowStats rule applied by the collector); null when the source writes its own records or none are wanted.
     /// </summary>
-    Flows.FlowRecordBuilder? FlowRecords => null;
+    Decoding.FlowRecordBuilder? FlowRecords => null;
 
     /// <summary>
     /// Delivers events to <paramref name="router"/> until the input ends or <paramref name="cancellationToken"/> fires.

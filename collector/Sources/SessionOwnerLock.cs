@@ -35,7 +35,7 @@ public static class SessionOwnerLock
     public static SessionLock TryAcquire(string sessionName, string? directory = null)
     {
         directory ??= DefaultDirectory;
-        var path = Path.Combine(directory, $"etw-session-{Files.FileNamePart.Safe(sessionName)}.lock");
+        var path = Path.Combine(directory, $"etw-session-{Output.FileNamePart.Safe(sessionName)}.lock");
         try
         {
             Store.StorePaths.EnsurePrivateDirectory(path);

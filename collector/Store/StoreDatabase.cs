@@ -102,16 +102,16 @@ public static class StoreDatabase
     /// </summary>
     private static void RequireFileOrNothing(string full)
     {
-        var kind = Files.FileKinds.Of(full);
-        if (kind == Files.FileKind.Symlink)
+        var kind = Output.FileKinds.Of(full);
+        if (kind == Output.FileKind.Symlink)
         {
             var target = File.ResolveLinkTarget(full, returnFinalTarget: true);
-            kind = target is null ? Files.FileKind.Missing : Files.FileKinds.Of(target.FullName);
+            kind = target is null ? Output.FileKind.Missing : Output.FileKinds.Of(target.FullName);
         }
-        if (kind is Files.FileKind.Missing or Files.FileKind.Regular) return;
-        throw new MonitorNetworkException(FailureKind.NotARegularFile, kind == Files.FileKind.Directory
+        if (kind is Output.FileKind.Missing or Output.FileKind.Regular) return;
+        throw new MonitorNetworkException(FailureKind.NotARegularFile, kind == Output.FileKind.Directory
             ? $"--db: {full} is a directory; give the database file (for example {Path.Combine(full, "monitornetwork.db")})"
-            : $"--db: {full} is {Files.FileKinds.Describe(kind)}, not a database file");
+            : $"--db: {full} is {Output.FileKinds.Describe(kind)}, not a database file");
     }
 
     /// <summary>Access denied (exit 9) rather than SQLite's "unable to open" when the OS refuses this process the file.</summary>

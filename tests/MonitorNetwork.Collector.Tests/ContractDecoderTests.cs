@@ -1,7 +1,6 @@
 // The decoder against the value types each transport really delivers (ETW/TDH: short/int/long/byte[16];
 // EventPipe: ushort/uint/ulong/Guid) and against hostile fields.
 using System.Net;
-using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Tests.TestSupport;

@@ -4,7 +4,7 @@ using System.Diagnostics.Tracing;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Diagnostics.Tracing.Session;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Tests.TestSupport;
 
 namespace MonitorNetwork.Collector.Tests;

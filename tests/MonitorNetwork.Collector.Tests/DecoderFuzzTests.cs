@@ -1,6 +1,5 @@
 // Hostile input to the decoder: random names, providers, field sets, types and values. Nothing may escape the
 // callback, and every event must land in exactly one outcome.
-using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Tests.TestSupport;
 using MonitorNetwork.Collector.Routing;

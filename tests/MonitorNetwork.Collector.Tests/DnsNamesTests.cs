@@ -4,11 +4,10 @@
 using System.Net;
 using Dapper;
 using MonitorNetwork.Collector.Decoding;
-using MonitorNetwork.Collector.Decoding.DnsClient;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Queries;
-using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Store;
 using MonitorNetwork.Collector.Tests.TestSupport;
@@ -58,9 +57,9 @@ public class DnsNamesTests
     [Fact]
     public void Sources_EnableDnsClient_UnlessNoDns()
     {
-        Assert.Contains(Sources.EtwProvider.Driver(Contract.ProviderContract.Keywords.All).Providers, p => p.Guid == DnsClientDecoder.ProviderGuid && p.Level == 4);
+        Assert.Contains(Sources.EtwProvider.Driver(Decoding.ProviderContract.Keywords.All).Providers, p => p.Guid == DnsClientDecoder.ProviderGuid && p.Level == 4);
         Assert.Contains(Sources.EtwProvider.KernelNetwork().Providers, p => p.Guid == DnsClientDecoder.ProviderGuid);
-        Assert.DoesNotContain(Sources.EtwProvider.Driver(Contract.ProviderContract.Keywords.All, dns: false).Providers, p => p.Guid == DnsClientDecoder.ProviderGuid);
+        Assert.DoesNotContain(Sources.EtwProvider.Driver(Decoding.ProviderContract.Keywords.All, dns: false).Providers, p => p.Guid == DnsClientDecoder.ProviderGuid);
         Assert.DoesNotContain(Sources.EtwProvider.Choose("kernel", 0, () => false, dns: false).Providers, p => p.Guid == DnsClientDecoder.ProviderGuid);
     }
 
@@ -139,7 +138,7 @@ public class DnsNamesTests
     {
         using var dir = new TempDirectory();
         var db = dir.File("e2e.db");
-        var source = new EventPipeLiveSource(Environment.ProcessId, Contract.ProviderContract.Keywords.All);
+        var source = new EventPipeLiveSource(Environment.ProcessId, Decoding.ProviderContract.Keywords.All);
         using var stop = new CancellationTokenSource();
         var run = CollectionRun.ExecuteAsync(new RunSettings(db, new PipelineOptions { FlushInterval = TimeSpan.FromMilliseconds(100) }, TimeSpan.FromSeconds(1)), source, stop.Token);
         // No sleeps: once the session has started it records what is sent, and stopping it drains the stream to the

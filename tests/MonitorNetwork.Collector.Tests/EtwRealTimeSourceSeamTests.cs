@@ -3,11 +3,11 @@
 // EtwRealTimeSourceTests run the same source against a real TraceEvent session.
 using Dapper;
 using Microsoft.Data.Sqlite;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Tests.TestSupport;
 

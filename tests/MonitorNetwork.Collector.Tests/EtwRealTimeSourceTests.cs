@@ -2,9 +2,9 @@
 // name-hash GUID, so the test emitter stands in for the driver there too. Skips itself elsewhere and when the
 // process is not elevated (ETW sessions need administrator rights).
 using Microsoft.Diagnostics.Tracing.Session;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Tests.TestSupport;
 

@@ -4,7 +4,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Events;
-using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Tests.TestSupport;
 using MonitorNetwork.Collector.Routing;

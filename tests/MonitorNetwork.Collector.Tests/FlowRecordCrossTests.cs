@@ -5,7 +5,7 @@
 using System.Globalization;
 using System.Net;
 using MonitorNetwork.Collector.Events;
-using MonitorNetwork.Collector.Flows;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Tests.TestSupport;
 
 namespace MonitorNetwork.Collector.Tests;

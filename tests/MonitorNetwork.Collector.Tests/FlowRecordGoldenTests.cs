@@ -4,7 +4,7 @@
 // are the ones the driver's interval rule gives for the traffic (FlowRecordBuilder; FlowRecordCrossTests holds it and
 // the driver to the same hand-written records).
 using MonitorNetwork.Collector.Events;
-using MonitorNetwork.Collector.Flows;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Queries;
 using MonitorNetwork.Collector.Store;
 using MonitorNetwork.Collector.Tests.TestSupport;

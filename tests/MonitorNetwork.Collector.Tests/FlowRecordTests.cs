@@ -3,7 +3,7 @@
 using System.Net;
 using Dapper;
 using MonitorNetwork.Collector.Events;
-using MonitorNetwork.Collector.Flows;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Queries;
 using MonitorNetwork.Collector.Store;
 using MonitorNetwork.Collector.Tests.TestSupport;

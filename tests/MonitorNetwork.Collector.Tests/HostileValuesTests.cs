@@ -5,9 +5,8 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Configuration;
-using MonitorNetwork.Collector.Decoding.DnsClient;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Events;
-using MonitorNetwork.Collector.Files;
 using MonitorNetwork.Collector.Output;
 using MonitorNetwork.Collector.Report;
 using MonitorNetwork.Collector.Store;

@@ -4,7 +4,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using MonitorNetwork.Collector.Decoding;
-using MonitorNetwork.Collector.Decoding.KernelNetwork;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Queries;
@@ -152,7 +151,7 @@ public class KernelNetworkTests
         var withPackets = dir.File("packets.db");
         await RoutedStore.FillAsync(flowsOnly, "etw-kernel", new KernelNetworkDecoder(), Traffic, EtwProvider.KernelNetwork().CreateFlowRecords());
         await RoutedStore.FillAsync(withPackets, "etw-kernel", new KernelNetworkDecoder(), Traffic,
-            EtwProvider.KernelNetwork(Contract.ProviderContract.Keywords.All).CreateFlowRecords());
+            EtwProvider.KernelNetwork(Decoding.ProviderContract.Keywords.All).CreateFlowRecords());
         using (var c = StoreAssert.Open(flowsOnly)) Assert.Equal(0L, Dapper.SqlMapper.ExecuteScalar<long>(c, "SELECT count(*) FROM packet"));
         using (var c = StoreAssert.Open(withPackets)) Assert.Equal(381L + 39 + 30, Dapper.SqlMapper.ExecuteScalar<long>(c, "SELECT count(*) FROM packet"));
         foreach (var query in new[] { "top-processes", "top-remotes", "timeline", "listeners" })

@@ -3,8 +3,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using MonitorNetwork.Collector.Decoding;
-using MonitorNetwork.Collector.Decoding.KernelNetwork;
-using MonitorNetwork.Collector.Decoding.KernelProcess;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Queries;
@@ -116,8 +114,8 @@ public class KernelProcessStartV3Tests
         payload.AddRange(BitConverter.GetBytes(0x2000U));        // medium integrity
         payload.AddRange(System.Text.Encoding.Unicode.GetBytes(@"\Device\HarddiskVolume3\Windows\notepad.exe" + "\0"));
         payload.AddRange(BitConverter.GetBytes(0xABCDU));        // ImageChecksum and the rest follow
-        var view = new FakeEventView("ProcessStart", names, values, Decoding.KernelProcess.KernelProcessDecoder.ProviderGuid, raw: payload.ToArray(), eventId: 1);
-        Assert.Equal(Decoding.DecodeOutcome.Decoded, new Decoding.KernelProcess.KernelProcessDecoder().Decode(view, out var decoded));
+        var view = new FakeEventView("ProcessStart", names, values, Decoding.KernelProcessDecoder.ProviderGuid, raw: payload.ToArray(), eventId: 1);
+        Assert.Equal(Decoding.DecodeOutcome.Decoded, new Decoding.KernelProcessDecoder().Decode(view, out var decoded));
         Assert.Equal(@"\Device\HarddiskVolume3\Windows\notepad.exe", Assert.IsType<Events.ProcessStartedEvent>(decoded).ImagePath);
     }
 
@@ -125,8 +123,8 @@ public class KernelProcessStartV3Tests
     public void Decode_V3StartWithTruncatedPayload_KeepsTheRunWithoutImage()
     {
         string[] names = ["ProcessID", "CreateTime", "ProcessTokenIsElevated"];
-        var view = new FakeEventView("ProcessStart", names, [5, DateTime.UtcNow, 0], Decoding.KernelProcess.KernelProcessDecoder.ProviderGuid, raw: new byte[50], eventId: 1);
-        Assert.Equal(Decoding.DecodeOutcome.Decoded, new Decoding.KernelProcess.KernelProcessDecoder().Decode(view, out var decoded));
+        var view = new FakeEventView("ProcessStart", names, [5, DateTime.UtcNow, 0], Decoding.KernelProcessDecoder.ProviderGuid, raw: new byte[50], eventId: 1);
+        Assert.Equal(Decoding.DecodeOutcome.Decoded, new Decoding.KernelProcessDecoder().Decode(view, out var decoded));
         Assert.Null(Assert.IsType<Events.ProcessStartedEvent>(decoded).ImagePath);
     }
 }

@@ -1,8 +1,8 @@
 // The whole pipeline on Linux: the test emitter (our stand-in driver) → a live EventPipe session → TraceEvent's
 // dynamic parser → decoder → bounded pipeline → SQLite, compared row by row with what was sent.
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Store;
 using MonitorNetwork.Collector.Tests.TestSupport;

@@ -1,7 +1,7 @@
 // top --live's own code on Linux: a live EventPipe session (the test emitter standing in for the driver) feeds
 // the collector's router and pipeline into the in-memory window, which must hold every packet's bytes by process
 // and by remote. The ETW session in front of it is Windows-only; this is everything behind it.
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Sources;

@@ -4,8 +4,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using MonitorNetwork.Collector.Decoding;
-using MonitorNetwork.Collector.Decoding.KernelNetwork;
-using MonitorNetwork.Collector.Decoding.KernelProcess;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Tests.TestSupport;
 

@@ -111,13 +111,13 @@ public class NamespaceLayoutTests
     /// </summary>
     internal static readonly string[][] Layers =
     [
-        ["Failures", "Contract", "Events", "Files", "Output"],
-        ["Decoding", "Decoding.DnsClient", "Decoding.KernelNetwork", "Decoding.KernelProcess", "Flows"],
+        ["Failures", "Events", "Output"],
+        ["Decoding"],
         ["Pipeline"],
         ["Store"],
         ["Routing"],
         ["Sources"],
-        ["Running", "Queries", "Report", "Export", "Export.Ipfix"],
+        ["Queries", "Report", "Export", "Export.Ipfix"],
         ["Top", "Configuration"],
         ["Hosting"],
         ["Service"],

@@ -5,7 +5,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using MonitorNetwork.Collector.Events;
 using MonitorNetwork.Collector.Pipeline;
-using MonitorNetwork.Collector.Running;
+using MonitorNetwork.Collector.Hosting;
 using MonitorNetwork.Collector.Store;
 using MonitorNetwork.Collector.Tests.TestSupport;
 

@@ -8,7 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Tests.TestSupport;
 
 namespace MonitorNetwork.Collector.Tests;

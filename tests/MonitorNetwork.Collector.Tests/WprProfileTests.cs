@@ -1,6 +1,6 @@
 // The WPR profile users record with must enable the contract's provider GUID with the contract's keywords.
 using System.Xml.Linq;
-using MonitorNetwork.Collector.Contract;
+using MonitorNetwork.Collector.Decoding;
 using MonitorNetwork.Collector.Tests.TestSupport;
 
 namespace MonitorNetwork.Collector.Tests;

@@ -1,6 +1,5 @@
 // An IEventView over plain values, to push any field types (TDH's or EventPipe's, or hostile ones) through the
 // real decoder without a trace session.
-using MonitorNetwork.Collector.Contract;
 using MonitorNetwork.Collector.Decoding;
 
 namespace MonitorNetwork.Collector.Tests.TestSupport;

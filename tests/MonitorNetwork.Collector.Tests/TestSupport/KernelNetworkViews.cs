@@ -2,7 +2,7 @@
 // addresses and ports in their wire forms), for the decoder's tables and the live-path tests.
 using System.Buffers.Binary;
 using System.Net;
-using MonitorNetwork.Collector.Decoding.KernelNetwork;
+using MonitorNetwork.Collector.Decoding;
 
 namespace MonitorNetwork.Collector.Tests.TestSupport;
 

@@ -12,7 +12,7 @@ namespace MonitorNetwork.Collector.Tests.TestSupport;
 internal static class RoutedStore
 {
     public static async Task<CounterSnapshot> FillAsync(string path, string source, IEventDecoder decoder, Action<EventRouter> route,
-        Flows.FlowRecordBuilder? flows = null)
+        Decoding.FlowRecordBuilder? flows = null)
     {
         using var connection = StoreDatabase.OpenForWriting(path, TimeSpan.FromSeconds(1));
         using var writer = new SqliteEventWriter(connection, SessionStore.Begin(connection, source, null, DateTimeOffset.UtcNow));

@@ -8,7 +8,7 @@ using MonitorNetwork.Collector.Sources;
 using MonitorNetwork.Collector.Store;
 using MonitorNetwork.Collector.Routing;
 
-namespace MonitorNetwork.Collector.Running;
+namespace MonitorNetwork.Collector.Hosting;
 
 /// <summary>Settings of one run.</summary>
 /// <param name="DatabasePath">The SQLite file to write.</param>

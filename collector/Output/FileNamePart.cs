@@ -1,7 +1,7 @@
 // A name from outside (a host name, an ETW session name) used as part of a file or folder name: letters, digits,
 // '-', '_' and '.' are kept and anything else becomes '_', so it cannot add a folder, climb out of one, or carry
 // characters a filesystem refuses.
-namespace MonitorNetwork.Collector.Files;
+namespace MonitorNetwork.Collector.Output;
 
 /// <summary>Makes names safe to use inside a file name.</summary>
 public static class FileNamePart

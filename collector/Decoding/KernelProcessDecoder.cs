@@ -7,7 +7,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Decoding.KernelProcess;
+namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>Decodes process start and stop into <see cref="ProcessStartedEvent"/> and <see cref="ProcessEndedEvent"/>.</summary>
 public sealed class KernelProcessDecoder : IEventDecoder

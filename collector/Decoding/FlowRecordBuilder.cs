@@ -7,7 +7,7 @@
 // uses it to write the records a driver would have written for a traffic script.
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Flows;
+namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>Aggregates Packet events into FlowStats per flow and active interval. Not thread-safe.</summary>
 public sealed class FlowRecordBuilder

@@ -2,7 +2,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace MonitorNetwork.Collector.Running;
+namespace MonitorNetwork.Collector.Hosting;
 
 /// <summary>Reports batches the store could not take; the first at once, then at most one summary per quiet period.</summary>
 public sealed class WriteFailureReporter(ILogger logger, TimeSpan quietPeriod)

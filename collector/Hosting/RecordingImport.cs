@@ -4,7 +4,7 @@ using MonitorNetwork.Collector.Failures;
 using MonitorNetwork.Collector.Pipeline;
 using MonitorNetwork.Collector.Sources;
 
-namespace MonitorNetwork.Collector.Running;
+namespace MonitorNetwork.Collector.Hosting;
 
 /// <summary>What `import` does before and around each file's run.</summary>
 public static class RecordingImport

@@ -5,7 +5,7 @@
 // name, so the name also identifies it. Never throws.
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Decoding.DnsClient;
+namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>Decodes DNS-Client query completions.</summary>
 public sealed class DnsClientDecoder : IEventDecoder

@@ -5,7 +5,7 @@
 // Every event starts PID (UInt32), size (UInt32), daddr, saddr (UInt32 with outType IPv4 for v4, 16-byte Binary
 // for v6), dport, sport (UInt16 with outType Port: network byte order). TDH hands these to TraceEvent as int,
 // int, int or byte[16], and short.
-namespace MonitorNetwork.Collector.Decoding.KernelNetwork;
+namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>Identity, keywords and event IDs of Microsoft-Windows-Kernel-Network.</summary>
 public static class KernelNetworkEvents

@@ -8,7 +8,7 @@
 using System.Security.Cryptography;
 using MonitorNetwork.Collector.Failures;
 
-namespace MonitorNetwork.Collector.Files;
+namespace MonitorNetwork.Collector.Output;
 
 /// <summary>Writes output files safely.</summary>
 public static class OutputFile

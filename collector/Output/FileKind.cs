@@ -3,7 +3,7 @@
 // so on Linux this asks statx(2), whose struct has one layout on every architecture.
 using System.Runtime.InteropServices;
 
-namespace MonitorNetwork.Collector.Files;
+namespace MonitorNetwork.Collector.Output;
 
 /// <summary>The kind of filesystem object a path names.</summary>
 public enum FileKind

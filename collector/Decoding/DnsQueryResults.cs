@@ -5,7 +5,7 @@ using System.Globalization;
 using System.Net;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Decoding.DnsClient;
+namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>The CNAME chain and the addresses of one answer.</summary>
 public static class DnsQueryResults

@@ -3,7 +3,7 @@
 // decoder keeps them: every TCP send and receive adds to its connection, and the disconnect reports the sum.
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Decoding.KernelNetwork;
+namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>Decoder for <see cref="KernelNetworkEvents.ProviderGuid"/>. One per source thread.</summary>
 public sealed class KernelNetworkDecoder : IEventDecoder

@@ -1,7 +1,7 @@
 // One Kernel-Network event in our terms, before flow bookkeeping.
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Decoding.KernelNetwork;
+namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>A mapped Kernel-Network event: local is saddr/sport, remote is daddr/dport, ports in host order.</summary>
 public readonly record struct KernelNetworkRecord(

@@ -3,7 +3,7 @@
 using System.Buffers.Binary;
 using MonitorNetwork.Collector.Events;
 
-namespace MonitorNetwork.Collector.Decoding.KernelNetwork;
+namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>Maps Kernel-Network events; stateless.</summary>
 public static class KernelNetworkMapping

@@ -1,6 +1,6 @@
 // The collector's copy of the ETW event contract in schema/events.json. ContractTests check that every
 // name, type, keyword and level here matches that file, so the two cannot drift apart silently.
-namespace MonitorNetwork.Collector.Contract;
+namespace MonitorNetwork.Collector.Decoding;
 
 /// <summary>Provider identity, keywords and event names of the MonitorNetwork ETW contract.</summary>
 public static class ProviderContract

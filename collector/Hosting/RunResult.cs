@@ -1,7 +1,7 @@
 // What one collect or import run did, for the summary line and for tests.
 using MonitorNetwork.Collector.Pipeline;
 
-namespace MonitorNetwork.Collector.Running;
+namespace MonitorNetwork.Collector.Hosting;
 
 /// <summary>Outcome of one run.</summary>
 /// <param name="SessionId">The collector_session row.</param>
