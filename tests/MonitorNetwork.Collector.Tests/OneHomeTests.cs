@@ -65,4 +65,19 @@ public class OneHomeTests
                                              ("flows.sql", "flow_traffic"), ("timeline.sql", "minute_traffic") })
             Assert.Contains(view, File.ReadAllText(RepoFiles.PathOf("queries", file)), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Sql_IsIssuedWithDapper_PreparedCommandsOnlyOnTheIngestPath()
+    {
+        // The ingest writers reuse prepared commands across batches, and packet rows go through SQLite's C API in
+        // 64-row statements (docs/performance.md: 343k -> 976k packet events/s); every other statement goes through
+        // Dapper. The C API is otherwise used only for what Microsoft.Data.Sqlite cannot do: a query's heap, time and
+        // authorizer limits (QueryExecutor) and finding where one statement ends (SqlText, which never steps).
+        string[] ingest = ["SqlCommands.cs", "SqliteEventWriter.cs", "FlowWriter.cs", "PacketStreamWriter.cs", "FlowMinuteRollup.cs",
+                           "ProgramUsageRollup.cs", "DnsAnswerWriter.cs", "HealthWriter.cs", "ProcessWriter.cs", "ImageTable.cs"];
+        var prepared = CodeLines(ingest).Where(x => Regex.IsMatch(x.Line, @"SqlCommands\.|CreateCommand\(\)|new SqliteCommand\b")).ToList();
+        Assert.True(prepared.Count == 0, string.Join("\n", prepared));
+        var stepped = CodeLines("RawStatement.cs", "RawPacketInserter.cs").Where(x => Regex.IsMatch(x.Line, @"raw\.sqlite3_(step|bind_|exec)")).ToList();
+        Assert.True(stepped.Count == 0, string.Join("\n", stepped));
+    }
 }
