@@ -67,7 +67,7 @@ public static class ParameterBinder
         if (t.Length == 0) return null;
         if (t == "0") return 0;
         if (t.Equals("max", StringComparison.OrdinalIgnoreCase)) return MaxTimeUs;
-        if (t.Equals("now", StringComparison.OrdinalIgnoreCase)) return ToUs(now);
+        if (t.Equals("now", StringComparison.OrdinalIgnoreCase)) return Events.UnixMicros.From(now);
         if (char.IsAsciiLetter(t[^1]) && double.TryParse(t[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
         {
             double? seconds = char.ToLowerInvariant(t[^1]) switch
@@ -81,16 +81,14 @@ public static class ParameterBinder
             if (seconds is null) return null;
             // An age reaching before the Unix epoch (since=99999999d) overflows no arithmetic here: it is refused.
             var ageUs = seconds.Value * 1e6;
-            if (ageUs > ToUs(now))
+            if (ageUs > Events.UnixMicros.From(now))
                 throw new MonitorNetworkException(FailureKind.Usage, $"'{text}' reaches back before 1970: give a date (2026-01-01T00:00:00Z) or 0 for the start");
-            return ToUs(now) - (long)ageUs;
+            return Events.UnixMicros.From(now) - (long)ageUs;
         }
         return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
-            ? ToUs(at)
+            ? Events.UnixMicros.From(at)
             : null;
     }
-
-    private static long ToUs(DateTimeOffset t) => Events.UnixMicros.From(t);
 
     private static MonitorNetworkException Bad(QueryParameter p, string text, string expected) =>
         new(FailureKind.Usage, $"parameter {p.Name}: '{text}' is not {expected}");

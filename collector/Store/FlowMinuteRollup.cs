@@ -16,19 +16,17 @@ internal sealed class FlowMinuteRollup : IDisposable
     public FlowMinuteRollup(SqliteConnection connection, ProgramUsageRollup usage)
     {
         _usage = usage;
-        _upsertFlowMinute = SqlCommands.Prepare(connection, """
+        _upsertFlowMinute = SqlCommands.Prepare(connection, $"""
             INSERT INTO flow_minute(flow_key, minute, packets_in, bytes_in, packets_out, bytes_out)
             VALUES ($key, $minute, $pin, $bin, $pout, $bout)
             ON CONFLICT(flow_key, minute) DO UPDATE SET
-                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
-                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out
+                {MinuteTotals.AddExcluded}
             """, "$key", "$minute", "$pin", "$bin", "$pout", "$bout");
-        _upsertTotal = SqlCommands.Prepare(connection, """
+        _upsertTotal = SqlCommands.Prepare(connection, $"""
             INSERT INTO flow_minute_total(minute, packets_in, bytes_in, packets_out, bytes_out)
             VALUES ($minute, $pin, $bin, $pout, $bout)
             ON CONFLICT(minute) DO UPDATE SET
-                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
-                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out
+                {MinuteTotals.AddExcluded}
             """, "$minute", "$pin", "$bin", "$pout", "$bout");
     }
 

@@ -31,8 +31,7 @@ public sealed record ImportIdentity(string Sha256, long Bytes)
             SELECT r.minute / {level.Item3}, r.program_id, -sum(r.packets_in), -sum(r.bytes_in), -sum(r.packets_out), -sum(r.bytes_out)
             FROM replaced_usage r WHERE true GROUP BY 1, 2
             ON CONFLICT({level.Item2}, program_id) DO UPDATE SET
-                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
-                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out;
+                {MinuteTotals.AddExcluded};
             DELETE FROM {level.Item1} WHERE packets_in = 0 AND bytes_in = 0 AND packets_out = 0 AND bytes_out = 0
               AND ({level.Item2}, program_id) IN (SELECT r.minute / {level.Item3}, r.program_id FROM replaced_usage r);
             """));

@@ -49,12 +49,11 @@ internal sealed class PacketStreamWriter : IBatchTableWriter
             RETURNING stream_id
             """, "$flow", "$pid", "$proto", "$la", "$lp", "$ra", "$rp", "$rid");
         _markEnded = SqlCommands.Prepare(connection, "UPDATE packet_stream SET flow_ended = 1 WHERE flow_id = $flow AND flow_ended = 0", "$flow");
-        _upsertMinute = new RawStatement(connection, """
+        _upsertMinute = new RawStatement(connection, $"""
             INSERT INTO packet_minute(stream_id, minute, packets_in, bytes_in, packets_out, bytes_out)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             ON CONFLICT(stream_id, minute) DO UPDATE SET
-                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
-                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out
+                {MinuteTotals.AddExcluded}
             """);
     }
 

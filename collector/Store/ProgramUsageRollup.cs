@@ -28,8 +28,7 @@ internal sealed class ProgramUsageRollup : IBatchTableWriter
             INSERT INTO {t.Item1}({t.Item2}, program_id, packets_in, bytes_in, packets_out, bytes_out)
             VALUES ($at, $program, $pin, $bin, $pout, $bout)
             ON CONFLICT({t.Item2}, program_id) DO UPDATE SET
-                packets_in = packets_in + excluded.packets_in, bytes_in = bytes_in + excluded.bytes_in,
-                packets_out = packets_out + excluded.packets_out, bytes_out = bytes_out + excluded.bytes_out
+                {MinuteTotals.AddExcluded}
             """, "$at", "$program", "$pin", "$bin", "$pout", "$bout"))];
     }
 
