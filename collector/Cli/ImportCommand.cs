@@ -1,6 +1,6 @@
 // `monitornetwork import FILE...`: the command line, the progress bar when stderr is a terminal, and the lines it
 // prints; what an import does (which reader, which recordings the store has already, the run's settings) is
-// Running/RecordingImport's.
+// Hosting/RecordingImport's.
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using MonitorNetwork.Collector.Configuration;
