@@ -31,7 +31,7 @@ public static class ReportBuilder
         string? note = null;
         if (windowIsDefault && summary.FirstUs is { } first && summary.LastUs is { } last && (last < sinceUs || first >= untilUs))
         {
-            note = $"the default window (the last 24 hours) holds no events; showing the store's span instead, {Iso(first)} to {Iso(last)}";
+            note = $"the default window (the last 24 hours) holds no events; showing the store's span instead, {Events.UnixMicros.Format(first)} to {Events.UnixMicros.Format(last)}";
             sinceUs = first;
             untilUs = ParameterBinder.MaxTimeUs;
         }
@@ -50,8 +50,6 @@ public static class ReportBuilder
             Usage(databasePath, fromUs, toUs, Math.Max(60, bucket)), note);
     }
 
-    private static string Iso(long us) => Events.UnixMicros.Format(us);
-
     /// <summary>
     /// Bytes per program per bucket over [fromUs, toUs): from program_hour when a bucket is an hour or more, else from
     /// program_minute (schema 0014).
@@ -59,11 +57,11 @@ public static class ReportBuilder
     private static ProgramUsage Usage(string databasePath, long fromUs, long toUs, long bucket)
     {
         // Minutes for a window of hours (the chart's buckets are minutes), hours beyond: each read by its primary key.
-        var (table, unit) = bucket >= 3600 ? ("program_hour", 3600L) : ("program_minute", 60L);
+        var (table, column, unit) = bucket >= 3600 ? ("program_hour", "hour", 3600L) : ("program_minute", "minute", 60L);
         var sql = $"""
-            SELECT u.{(unit == 60 ? "minute" : "hour")} * {unit} / @bucket AS Bucket, p.path AS Program, p.pid AS Pid, sum(u.bytes_in + u.bytes_out) AS Bytes
+            SELECT u.{column} * {unit} / @bucket AS Bucket, p.path AS Program, p.pid AS Pid, sum(u.bytes_in + u.bytes_out) AS Bytes
             FROM {table} u JOIN program p ON p.program_id = u.program_id
-            WHERE u.{(unit == 60 ? "minute" : "hour")} >= @from / {unit * 1_000_000} AND u.{(unit == 60 ? "minute" : "hour")} < (@to + {unit * 1_000_000 - 1}) / {unit * 1_000_000}
+            WHERE u.{column} >= @from / {unit * 1_000_000} AND u.{column} < (@to + {unit * 1_000_000 - 1}) / {unit * 1_000_000}
             GROUP BY 1, 2, 3
             """;
         using var connection = StoreDatabase.OpenReadOnly(databasePath);
