@@ -11,7 +11,7 @@ internal static class ImportBenchmark
     public static async Task RunAsync(string dir, long packets, int flows)
     {
         var trace = Path.Combine(dir, "import.nettrace");
-        var startUs = MonitorNetwork.Collector.Events.UnixMicros.From(DateTime.UtcNow);
+        var startUs = MonitorNetwork.Collector.Events.UnixMicros.Now();
         var events = SyntheticTraffic.Generate(packets, flows, startUs);
         var clock = Stopwatch.StartNew();
         await NettraceRecorder.RecordAsync(trace, events, bufferMB: 1024);

@@ -11,7 +11,7 @@ namespace MonitorNetwork.Benchmark;
 
 internal static class StoreBenchmark
 {
-    private static readonly long StartUs = MonitorNetwork.Collector.Events.UnixMicros.From(DateTime.UtcNow);
+    private static readonly long StartUs = MonitorNetwork.Collector.Events.UnixMicros.Now();
 
     public static async Task<RunResult> IngestAsync(string db, IEnumerable<MonitorEvent> events)
     {

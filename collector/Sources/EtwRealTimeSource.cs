@@ -95,12 +95,12 @@ public sealed class EtwRealTimeSource(
             if (TookOverStaleSession)
             {
                 // In the store, so a crash loop shows up in the data and not only in the Event Log.
-                router.Post(new HealthEvent(Events.UnixMicros.From(DateTimeOffset.UtcNow), StaleSessionReplacedEvent, [new("stale_session_replaced", 1UL)]));
+                router.Post(new HealthEvent(Events.UnixMicros.Now(), StaleSessionReplacedEvent, [new("stale_session_replaced", 1UL)]));
             }
             if (provider.DriverExpectedButMissing)
             {
                 // Loud, in the store itself: this session has no per-flow bytes from the driver (stats, service status).
-                router.Post(new HealthEvent(Events.UnixMicros.From(DateTimeOffset.UtcNow), DriverMissingEvent, [new("driver_service_installed", 1UL), new("driver_running", 0UL)]));
+                router.Post(new HealthEvent(Events.UnixMicros.Now(), DriverMissingEvent, [new("driver_service_installed", 1UL), new("driver_running", 0UL)]));
             }
             var processing = session.ProcessAsync(router);
             // Programs already running get no start event: record them while events already flow, so ETW's

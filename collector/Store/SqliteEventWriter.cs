@@ -97,7 +97,7 @@ public sealed class SqliteEventWriter : IEventBatchWriter, IDisposable
         {
             foreach (var w in _all) w.Begin(tx);
             _updateSession.Transaction = tx;
-            var nowUs = Events.UnixMicros.From(_clock.GetUtcNow());
+            var nowUs = Events.UnixMicros.Now(_clock);
             foreach (var evt in batch)
             {
                 // A zeroed or lying clock (1601, 1969, next year) would put the event outside every time window, or

@@ -61,7 +61,7 @@ public class KernelProcessTests
     [Fact]
     public void Snapshot_FindsThisProcessWithStartTimeAndImage()
     {
-        var now = Events.UnixMicros.From(DateTimeOffset.UtcNow);
+        var now = Events.UnixMicros.Now();
         var self = ProcessSnapshot.Take(now).Single(p => p.ProcessId == (uint)Environment.ProcessId);
         Assert.InRange(self.StartTimeUs, now - 3_600_000_000L * 24, now);
         Assert.False(string.IsNullOrEmpty(self.ImagePath));

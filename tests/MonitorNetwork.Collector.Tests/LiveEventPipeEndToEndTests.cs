@@ -18,7 +18,7 @@ public class LiveEventPipeEndToEndTests
         using var dir = new TempDirectory();
         var path = dir.File("live.db");
         var events = TrafficScript.Build(flows: 300, packetsPerFlow: 20);
-        var before = Events.UnixMicros.From(DateTimeOffset.UtcNow) - 1_000_000;
+        var before = Events.UnixMicros.Now() - 1_000_000;
         var source = new EventPipeLiveSource(Environment.ProcessId, ProviderContract.Keywords.All);
         using var stop = new CancellationTokenSource();
         var run = CollectionRun.ExecuteAsync(new RunSettings(path, new PipelineOptions { FlushInterval = TimeSpan.FromMilliseconds(100) }, TimeSpan.FromSeconds(1)), source, stop.Token);
@@ -28,7 +28,7 @@ public class LiveEventPipeEndToEndTests
         TestEmitter.Log.SomethingNew(7);
         stop.Cancel(); // stops the session; the stream drains to the last event before the run ends
         var result = await run.WaitAsync(TimeSpan.FromSeconds(60));
-        var after = Events.UnixMicros.From(DateTimeOffset.UtcNow) + 1_000_000;
+        var after = Events.UnixMicros.Now() + 1_000_000;
 
         Assert.Equal(Events.SessionStatus.Completed, result.Status);
         Assert.Equal(new CounterSnapshot(events.Count, events.Count, 0, 0, 0, 1), result.Counters);

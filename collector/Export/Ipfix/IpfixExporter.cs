@@ -113,13 +113,13 @@ public sealed class IpfixExporter(SqliteConnection connection)
                 connection.Execute("""
                     UPDATE ipfix_destination SET sequence = @sequence, done_below = max(done_below, @done), last_export_us = @now, records_sent = records_sent + @n
                     WHERE destination = @destination
-                    """, new { sequence, done = segments.DoneBelow, now = Events.UnixMicros.From(DateTimeOffset.UtcNow), n = batch.Count, destination }, tx);
+                    """, new { sequence, done = segments.DoneBelow, now = Events.UnixMicros.Now(), n = batch.Count, destination }, tx);
                 tx.Commit();
             }
             if (read < BatchSegments) break;
         }
         connection.Execute("UPDATE ipfix_destination SET last_export_us = @now WHERE destination = @destination",
-            new { now = Events.UnixMicros.From(DateTimeOffset.UtcNow), destination });
+            new { now = Events.UnixMicros.Now(), destination });
         if (options.Tcp) await sender.SendAsync(IpfixEncoder.Message(Now(), (uint)sequence, options.Domain, [IpfixEncoder.TemplateWithdrawal()]), cancellationToken).ConfigureAwait(false);
         return new IpfixResult(segmentsSent, records, dataMessages, templateMessages, clock.Elapsed);
     }
